@@ -1,0 +1,6 @@
+// SPDX-License-Identifier: MIT
+// 16550 UART on COM1, the kernel's console.
+#pragma once
+
+void serial_init(void);
+void serial_putc(char c);
