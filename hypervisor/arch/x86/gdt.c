@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// Global descriptor table and task-state segment of the boot CPU.
+#include "arch/x86/gdt.h"
+#include "arch/x86/memlayout.h"
+
+#define IST_STACK_SIZE  4096
+#define IO_BITMAP_BYTES 8192
+#define NO_IO_BITMAP    0xffff
+
+enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2 };
+
+// The TSS is followed by the I/O permission bitmap and the byte of ones the CPU requires
+// after it (Intel SDM Vol. 1, 19.5.2).
+static struct {
+    struct tss tss;
+    uint8_t bitmap[IO_BITMAP_BYTES];
+    uint8_t end;
+} __attribute__((packed, aligned(16))) tss_io;
+
+static const uint8_t *loaded_bitmap;
+static uint64_t gdt[7];
+static uint8_t ist_stacks[2][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+// Flat 64-bit segments: only the access byte and the L/D bits matter in long mode.
+#define SEG_KCODE 0x00af9a000000ffffull
+#define SEG_KDATA 0x00cf92000000ffffull
+#define SEG_UDATA 0x00cff2000000ffffull
+#define SEG_UCODE 0x00affa000000ffffull
+
+static void set_tss_descriptor(uint64_t *d, uint64_t base, uint32_t limit)
+{
+    d[0] = (limit & 0xffffull) | (base & 0xffffffull) << 16 | 0x89ull << 40 |
+           ((uint64_t)limit >> 16 & 0xf) << 48 | (base >> 24 & 0xff) << 56;
+    d[1] = base >> 32;
+}
+
+void gdt_init(void)
+{
+    gdt[0] = 0;
+    gdt[SEL_KCODE >> 3] = SEG_KCODE;
+    gdt[SEL_KDATA >> 3] = SEG_KDATA;
+    gdt[SEL_UDATA >> 3] = SEG_UDATA;
+    gdt[SEL_UCODE >> 3] = SEG_UCODE;
+    tss_io.tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)&ist_stacks[0][IST_STACK_SIZE];
+    tss_io.tss.ist[IST_NMI - 1] = (uint64_t)&ist_stacks[1][IST_STACK_SIZE];
+    tss_io.tss.iomap_base = NO_IO_BITMAP;
+    tss_io.end = 0xff;
+    set_tss_descriptor(&gdt[SEL_TSS >> 3], (uint64_t)&tss_io, sizeof(tss_io) - 1);
+
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __attribute__((packed)) ptr = {sizeof(gdt) - 1, (uint64_t)gdt};
+
+    // Reload every segment register so that nothing refers to the boot GDT any more.
+    __asm__ volatile("lgdt %0\n"
+                     "pushq %1\n"
+                     "leaq 1f(%%rip), %%rax\n"
+                     "pushq %%rax\n"
+                     "lretq\n"
+                     "1: mov %2, %%eax\n"
+                     "mov %%eax, %%ds\n"
+                     "mov %%eax, %%es\n"
+                     "mov %%eax, %%ss\n"
+                     "ltr %w3\n" ::"m"(ptr),
+                     "i"(SEL_KCODE), "i"(SEL_KDATA), "r"(SEL_TSS)
+                     : "rax", "memory");
+}
+
+void tss_set_kernel_stack(uint64_t rsp0) { tss_io.tss.rsp[0] = rsp0; }
+
+// A PD without I/O ports gets an offset past the TSS limit: every port is denied without
+// touching the bitmap. The bitmap is copied only when a PD with other ports runs.
+void tss_load_io_bitmap(const uint8_t *bitmap)
+{
+    if (!bitmap) {
+        tss_io.tss.iomap_base = NO_IO_BITMAP;
+        return;
+    }
+    if (bitmap != loaded_bitmap) {
+        for (unsigned i = 0; i < IO_BITMAP_BYTES; i++)
+            tss_io.bitmap[i] = bitmap[i];
+        loaded_bitmap = bitmap;
+    }
+    tss_io.tss.iomap_base = sizeof(struct tss);
+}
+
+void tss_forget_io_bitmap(const uint8_t *bitmap)
+{
+    if (bitmap && bitmap == loaded_bitmap)
+        loaded_bitmap = 0;
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: MIT
+// Hypercall dispatch: one table indexed by number; handlers decode, then perform.
+#include "kernel/hypercall.h"
+#include "arch/x86/paging.h"
+#include "arch/x86/tsc.h"
+#include "kernel/ec.h"
+#include "kernel/pd.h"
+#include "kernel/pt.h"
+#include "kernel/sc.h"
+#include "kernel/sched.h"
+#include "kernel/sm.h"
+#include "nova/caps.h"
+#include "nova/crd.h"
+#include "nova/hypercall.h"
+#include "nova/status.h"
+
+typedef enum nova_status (*hc_handler)(struct hc *h);
+
+uint64_t hypercall_count[NOVA_HC_COUNT + 1];
+
+static struct pd *caller_pd(void) { return sched_current()->pd; }
+
+// Looks up an object of the given type with the given permissions in the caller's space.
+static enum nova_status lookup(uint64_t sel, enum nova_obj type, uint32_t need, void *out)
+{
+    return cap_lookup(&caller_pd()->caps, sel, type, need, (struct kobj **)out);
+}
+
+// The destination selector of a create_* must be in range and empty.
+static enum nova_status check_dest(uint64_t sel)
+{
+    if (sel >= NOVA_SEL_MAX)
+        return NOVA_BAD_CAP;
+    return cap_peek(&caller_pd()->caps, sel) ? NOVA_BUSY : NOVA_OK;
+}
+
+// Puts the new object at sel with all permissions and drops the creator's reference.
+static enum nova_status install(uint64_t sel, struct kobj *obj, uint32_t perms)
+{
+    enum nova_status st = cap_insert(&caller_pd()->caps, sel, obj, perms);
+    kobj_put(obj); // on failure this destroys the object again
+    return st;
+}
+
+static bool is_user_address(uint64_t va) { return va < USER_END; }
+
+static enum nova_status hc_create_pd(struct hc *h)
+{
+    struct pd *parent, *pd;
+    enum nova_status st = check_dest(hc_arg1(h));
+    if (st == NOVA_OK)
+        st = lookup(hc_arg2(h), NOVA_OBJ_PD, NOVA_PERM_PD_PD, &parent);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    if (st == NOVA_OK)
+        st = pd_create(&pd, "pd");
+    return st == NOVA_OK ? install(hc_arg1(h), &pd->obj, NOVA_PERM_PD_ALL) : st;
+}
+
+static enum nova_status check_ec_args(struct hc *h, struct pd *pd)
+{
+    uint64_t utcb = hc_arg3(h) & ~0xfffull;
+    if (h->flags & ~NOVA_EC_GLOBAL)
+        return NOVA_BAD_HYPERCALL;
+    if ((hc_arg3(h) & 0xfff) != 0)
+        return NOVA_BAD_CPU; // one CPU until the SMP work lands
+    if (!utcb || !pt_is_user_range(utcb, PAGE_SIZE) || pd_is_mapped(pd, utcb))
+        return NOVA_BAD_PAR;
+    if (!is_user_address(hc_arg4(h)) || !is_user_address(hc_arg5(h)))
+        return NOVA_BAD_PAR;
+    return NOVA_OK;
+}
+
+static enum nova_status hc_create_ec(struct hc *h)
+{
+    struct pd *pd;
+    struct ec *ec;
+    enum nova_status st = check_dest(hc_arg1(h));
+    if (st == NOVA_OK)
+        st = lookup(hc_arg2(h), NOVA_OBJ_PD, NOVA_PERM_PD_EC, &pd);
+    if (st == NOVA_OK)
+        st = check_ec_args(h, pd);
+    if (st == NOVA_OK)
+        st = ec_create(&ec, pd, h->flags & NOVA_EC_GLOBAL, 0, hc_arg3(h) & ~0xfffull, hc_arg4(h),
+                       hc_arg5(h), hc_arg6(h));
+    return st == NOVA_OK ? install(hc_arg1(h), &ec->obj, NOVA_PERM_EC_ALL) : st;
+}
+
+#define QUANTUM_MAX_US 1000000
+
+static enum nova_status hc_create_sc(struct hc *h)
+{
+    struct pd *pd;
+    struct ec *ec;
+    struct sc *sc;
+    enum nova_status st = check_dest(hc_arg1(h));
+    if (st == NOVA_OK)
+        st = lookup(hc_arg2(h), NOVA_OBJ_PD, NOVA_PERM_PD_SC, &pd);
+    if (st == NOVA_OK)
+        st = lookup(hc_arg3(h), NOVA_OBJ_EC, NOVA_PERM_EC_SC, &ec);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    if (st == NOVA_OK && (!hc_arg4(h) || hc_arg4(h) > SC_PRIO_MAX || !hc_arg5(h) ||
+                          hc_arg5(h) > QUANTUM_MAX_US || !ec->global))
+        st = NOVA_BAD_PAR;
+    if (st == NOVA_OK && (ec->sc || ec->state == EC_DEAD))
+        st = NOVA_BUSY;
+    if (st == NOVA_OK)
+        st = sc_create(&sc, ec, hc_arg4(h), hc_arg5(h) * tsc_khz() / 1000);
+    return st == NOVA_OK ? install(hc_arg1(h), &sc->obj, NOVA_PERM_SC_ALL) : st;
+}
+
+static enum nova_status hc_create_pt(struct hc *h)
+{
+    struct pd *pd;
+    struct ec *ec;
+    struct pt *pt;
+    enum nova_status st = check_dest(hc_arg1(h));
+    if (st == NOVA_OK)
+        st = lookup(hc_arg2(h), NOVA_OBJ_PD, NOVA_PERM_PD_PT, &pd);
+    if (st == NOVA_OK)
+        st = lookup(hc_arg3(h), NOVA_OBJ_EC, NOVA_PERM_EC_PT, &ec);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    if (st == NOVA_OK && (ec->global || !is_user_address(hc_arg5(h))))
+        st = NOVA_BAD_PAR;
+    if (st == NOVA_OK)
+        st = pt_create(&pt, ec, hc_arg4(h), hc_arg5(h));
+    return st == NOVA_OK ? install(hc_arg1(h), &pt->obj, NOVA_PERM_PT_ALL) : st;
+}
+
+static enum nova_status hc_create_sm(struct hc *h)
+{
+    struct pd *pd;
+    struct sm *sm;
+    enum nova_status st = check_dest(hc_arg1(h));
+    if (st == NOVA_OK)
+        st = lookup(hc_arg2(h), NOVA_OBJ_PD, NOVA_PERM_PD_SM, &pd);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    if (st == NOVA_OK)
+        st = sm_create(&sm, hc_arg3(h));
+    return st == NOVA_OK ? install(hc_arg1(h), &sm->obj, NOVA_PERM_SM_ALL) : st;
+}
+
+#define REVOKE_SELF 0x1
+
+static enum nova_status hc_revoke(struct hc *h)
+{
+    nova_crd crd = hc_arg1(h);
+    uint64_t base = NOVA_CRD_BASE(crd), n = 1ull << NOVA_CRD_ORDER(crd);
+    if (h->flags & ~REVOKE_SELF)
+        return NOVA_BAD_HYPERCALL;
+    if (NOVA_CRD_TYPE(crd) != NOVA_CRD_OBJ || base & (n - 1) || base >= NOVA_SEL_MAX ||
+        n > NOVA_SEL_MAX - base)
+        return NOVA_BAD_PAR;
+    if (!(h->flags & REVOKE_SELF))
+        return NOVA_OK; // nothing is derived from the caller's capabilities yet
+    struct cap_space *caps = &caller_pd()->caps;
+    for (uint64_t sel = base; sel < base + n; sel++) {
+        const struct cap *c = cap_peek(caps, sel);
+        if (c && (c->perms & NOVA_CRD_PERM(crd)))
+            cap_remove(caps, sel);
+    }
+    return NOVA_OK;
+}
+
+static enum nova_status hc_lookup(struct hc *h)
+{
+    if (h->flags)
+        return NOVA_BAD_HYPERCALL;
+    if (hc_arg1(h) >= NOVA_SEL_MAX)
+        return NOVA_BAD_CAP;
+    const struct cap *c = cap_peek(&caller_pd()->caps, hc_arg1(h));
+    hc_out1(h, c ? c->type : NOVA_OBJ_NULL);
+    hc_out2(h, c ? c->perms : 0);
+    return NOVA_OK;
+}
+
+static enum nova_status hc_sc_ctrl(struct hc *h)
+{
+    struct sc *sc;
+    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_SC, NOVA_PERM_SC_CTRL, &sc);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    if (st == NOVA_OK)
+        hc_out1(h, sched_consumed(sc));
+    return st;
+}
+
+static enum nova_status hc_pt_ctrl(struct hc *h)
+{
+    struct pt *pt;
+    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_PT, NOVA_PERM_PT_CTRL, &pt);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    if (st == NOVA_OK)
+        pt->id = hc_arg2(h);
+    return st;
+}
+
+static enum nova_status hc_sm_ctrl(struct hc *h)
+{
+    struct sm *sm;
+    if (h->flags != NOVA_SM_UP && h->flags != NOVA_SM_DOWN)
+        return NOVA_BAD_HYPERCALL;
+    uint32_t need = h->flags == NOVA_SM_UP ? NOVA_PERM_SM_UP : NOVA_PERM_SM_DOWN;
+    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_SM, need, &sm);
+    if (st != NOVA_OK)
+        return st;
+    if (h->flags == NOVA_SM_UP)
+        sm_up(sm);
+    else
+        sm_down(sm, sched_current());
+    return NOVA_OK;
+}
+
+static enum nova_status hc_bad(struct hc *h)
+{
+    (void)h;
+    return NOVA_BAD_HYPERCALL;
+}
+
+static const hc_handler handlers[NOVA_HC_COUNT] = {
+    [NOVA_HC_CALL] = hc_bad,           [NOVA_HC_REPLY] = hc_bad,
+    [NOVA_HC_CREATE_PD] = hc_create_pd, [NOVA_HC_CREATE_EC] = hc_create_ec,
+    [NOVA_HC_CREATE_SC] = hc_create_sc, [NOVA_HC_CREATE_PT] = hc_create_pt,
+    [NOVA_HC_CREATE_SM] = hc_create_sm, [NOVA_HC_REVOKE] = hc_revoke,
+    [NOVA_HC_LOOKUP] = hc_lookup,       [NOVA_HC_EC_CTRL] = hc_bad,
+    [NOVA_HC_SC_CTRL] = hc_sc_ctrl,     [NOVA_HC_PT_CTRL] = hc_pt_ctrl,
+    [NOVA_HC_SM_CTRL] = hc_sm_ctrl,     [NOVA_HC_ASSIGN_PCI] = hc_bad,
+    [NOVA_HC_ASSIGN_GSI] = hc_bad,      [NOVA_HC_DELEGATE] = hc_bad,
+};
+
+struct cpu_regs *syscall_dispatch(struct cpu_regs *r)
+{
+    unsigned nr = NOVA_HC_NUMBER(r->rdi);
+    struct hc h = {r, NOVA_HC_FLAGS(r->rdi)};
+    hc_handler fn = nr < NOVA_HC_COUNT ? handlers[nr] : hc_bad;
+    hypercall_count[nr < NOVA_HC_COUNT ? nr : NOVA_HC_COUNT]++;
+    // Written first: a handler that blocks the caller leaves the status in its frame.
+    r->rax = fn(&h);
+    return sched_exit();
+}

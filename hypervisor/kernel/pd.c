@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// Protection domain: an object space, a memory space and an I/O-port space.
+#include "kernel/pd.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/gdt.h"
+#include "arch/x86/paging.h"
+#include "kernel/assert.h"
+#include "kernel/kmem.h"
+#include "lib/string.h"
+#include "mm/memory.h"
+
+// A PD carries its object space's root table, so it takes two pages rather than a slab slot.
+#define PD_ORDER 1
+_Static_assert(sizeof(struct pd) <= (4096 << PD_ORDER), "struct pd fits its allocation");
+
+static unsigned next_id;
+static struct pd *active;
+
+static void pd_destroy(struct kobj *o)
+{
+    struct pd *pd = (struct pd *)o;
+    if (pd == active) { // its last EC ended on this CPU
+        write_cr3(virt_to_phys(kernel_pml4()));
+        active = 0;
+    }
+    tss_forget_io_bitmap(pd->io_bitmap);
+    cap_space_destroy(&pd->caps);
+    pt_free_user(pd->pml4);
+    page_free(pd->pml4);
+    if (pd->io_bitmap)
+        pages_free(pd->io_bitmap, 1);
+    pages_free(pd, PD_ORDER);
+}
+
+enum nova_status pd_create(struct pd **out, const char *name)
+{
+    struct pd *pd = pages_alloc(PD_ORDER);
+    uint64_t *pml4 = page_alloc_zeroed();
+    if (!pd || !pml4) {
+        if (pd)
+            pages_free(pd, PD_ORDER);
+        if (pml4)
+            page_free(pml4);
+        return NOVA_NO_MEM;
+    }
+    kobj_init(&pd->obj, NOVA_OBJ_PD, pd_destroy);
+    pd->id = next_id++;
+    for (unsigned i = 0; name[i] && i < sizeof(pd->name) - 1; i++)
+        pd->name[i] = name[i];
+    memcpy(pml4 + 256, kernel_pml4() + 256, 256 * sizeof(*pml4));
+    pd->pml4 = pml4;
+    struct cap_pages pages = {kmem_pages.alloc, kmem_pages.free, 0};
+    cap_space_init(&pd->caps, &pages);
+    *out = pd;
+    return NOVA_OK;
+}
+
+enum nova_status pd_grant_io(struct pd *pd, unsigned base, unsigned count)
+{
+    if (base + count > 65536)
+        return NOVA_BAD_PAR;
+    if (!pd->io_bitmap) {
+        pd->io_bitmap = pages_alloc(1);
+        if (!pd->io_bitmap)
+            return NOVA_NO_MEM;
+        memset(pd->io_bitmap, 0xff, IO_BITMAP_SIZE);
+    }
+    for (unsigned p = base; p < base + count; p++)
+        pd->io_bitmap[p / 8] &= (uint8_t)~(1u << p % 8);
+    tss_forget_io_bitmap(pd->io_bitmap);
+    if (pd == active)
+        tss_load_io_bitmap(pd->io_bitmap);
+    return NOVA_OK;
+}
+
+bool pd_is_mapped(const struct pd *pd, uint64_t va) { return pt_lookup(pd->pml4, va, 0) != 0; }
+
+enum nova_status pd_map(struct pd *pd, uint64_t va, uint64_t pa, uint64_t pte_flags,
+                        unsigned level)
+{
+    uint64_t size = level ? LARGE_SIZE : PAGE_SIZE;
+    if (va & (size - 1) || !pt_is_user_range(va, size) || pd_is_mapped(pd, va))
+        return NOVA_BAD_PAR;
+    return pt_map(pd->pml4, va, pa, pte_flags | PTE_U, level);
+}
+
+void pd_unmap(struct pd *pd, uint64_t va)
+{
+    if (pt_unmap(pd->pml4, va) && pd == active)
+        invlpg(va);
+}
+
+void pd_activate(struct pd *pd)
+{
+    if (pd == active)
+        return;
+    write_cr3(virt_to_phys(pd->pml4));
+    tss_load_io_bitmap(pd->io_bitmap);
+    active = pd;
+}

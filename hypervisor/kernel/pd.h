@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: MIT
+// Protection domain: an object space, a memory space and an I/O-port space.
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernel/capspace.h"
+#include "kernel/kobj.h"
+
+#define IO_BITMAP_SIZE 8192 // one bit per port, set = denied (Intel SDM Vol. 1, 19.5.2)
+
+struct pd {
+    struct kobj obj;
+    unsigned id;
+    char name[16];
+    uint64_t *pml4;    // memory space: the user half is this PD's, the upper half the kernel's
+    uint8_t *io_bitmap; // NULL: no I/O ports
+    struct cap_space caps;
+};
+
+enum nova_status pd_create(struct pd **out, const char *name) __attribute__((warn_unused_result));
+// Grants the PD the I/O ports [base, base + count).
+enum nova_status pd_grant_io(struct pd *pd, unsigned base, unsigned count)
+    __attribute__((warn_unused_result));
+// Maps one user page; NOVA_BAD_PAR when va is taken or not user space, NOVA_NO_MEM.
+enum nova_status pd_map(struct pd *pd, uint64_t va, uint64_t pa, uint64_t pte_flags,
+                        unsigned level) __attribute__((warn_unused_result));
+bool pd_is_mapped(const struct pd *pd, uint64_t va);
+void pd_unmap(struct pd *pd, uint64_t va);
+// Makes pd's memory and I/O space the current ones on this CPU.
+void pd_activate(struct pd *pd);

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: MIT
+// Hypercall bindings: one static inline function per hypercall of docs/abi.md.
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nova/caps.h"
+#include "nova/crd.h"
+#include "nova/hypercall.h"
+#include "nova/status.h"
+
+// revoke's only flag (docs/abi.md); the public header does not name it yet.
+#ifndef NOVA_REVOKE_SELF
+#define NOVA_REVOKE_SELF 0x1
+#endif
+
+// A status that nobody looks at is a bug waiting to happen (STYLE.md, practice 6).
+#define NOVA_MUST_CHECK __attribute__((warn_unused_result))
+
+/*
+ * The one SYSCALL site. In: RDI = number | flags << 8, RSI, RDX, RAX, R8, R9, R10 =
+ * arguments 1 to 6. Out: RAX = status, RSI and RDX = results 1 and 2 (the kernel leaves
+ * them unchanged where a hypercall has no result). SYSCALL itself clobbers RCX and R11;
+ * "memory" because the kernel may read or write user memory (the UTCB) behind our back.
+ */
+static inline uint64_t nova_syscall(uint64_t rdi, uint64_t *a1, uint64_t *a2, uint64_t a3,
+                                    uint64_t a4, uint64_t a5, uint64_t a6)
+{
+    register uint64_t r8 __asm__("r8") = a4;
+    register uint64_t r9 __asm__("r9") = a5;
+    register uint64_t r10 __asm__("r10") = a6;
+    uint64_t rax = a3;
+    __asm__ volatile("syscall"
+                     : "+S"(*a1), "+d"(*a2), "+a"(rax)
+                     : "D"(rdi), "r"(r8), "r"(r9), "r"(r10)
+                     : "rcx", "r11", "memory");
+    return rax;
+}
+
+// Any register values at all, for tests; out1/out2 (may be NULL) receive RSI and RDX.
+static inline uint64_t nova_hypercall_rdi(uint64_t rdi, uint64_t a1, uint64_t a2, uint64_t a3,
+                                          uint64_t a4, uint64_t a5, uint64_t a6, uint64_t *out1,
+                                          uint64_t *out2)
+{
+    uint64_t st = nova_syscall(rdi, &a1, &a2, a3, a4, a5, a6);
+    if (out1)
+        *out1 = a1;
+    if (out2)
+        *out2 = a2;
+    return st;
+}
+
+// Raw hypercall by number and flags; the full 64-bit RAX comes back, so tests see garbage too.
+static inline uint64_t nova_hypercall(unsigned nr, unsigned flags, uint64_t a1, uint64_t a2,
+                                      uint64_t a3, uint64_t a4, uint64_t a5, uint64_t a6,
+                                      uint64_t *out1, uint64_t *out2)
+{
+    return nova_hypercall_rdi(NOVA_HC_MAKE(nr, flags), a1, a2, a3, a4, a5, a6, out1, out2);
+}
+
+// Typed calls without results.
+static inline enum nova_status nova_hc(enum nova_hypercall nr, unsigned flags, uint64_t a1,
+                                       uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5,
+                                       uint64_t a6)
+{
+    return (enum nova_status)nova_hypercall(nr, flags, a1, a2, a3, a4, a5, a6, NULL, NULL);
+}
+
+// create_pd (2): a child of parent (a PD capability with NOVA_PERM_PD_PD).
+NOVA_MUST_CHECK static inline enum nova_status nova_create_pd(nova_sel sel, nova_sel parent)
+{
+    return nova_hc(NOVA_HC_CREATE_PD, 0, sel, parent, 0, 0, 0, 0);
+}
+
+// create_ec (3): utcb_cpu is the page-aligned UTCB address ORed with the CPU (bits 0-11).
+NOVA_MUST_CHECK static inline enum nova_status nova_create_ec(nova_sel sel, nova_sel pd,
+                                                              uint64_t utcb_cpu, uint64_t sp,
+                                                              uint64_t ip, nova_sel evt_base,
+                                                              bool global)
+{
+    return nova_hc(NOVA_HC_CREATE_EC, global ? NOVA_EC_GLOBAL : 0, sel, pd, utcb_cpu, sp, ip,
+                   evt_base);
+}
+
+// create_sc (4): binds an SC to the global EC ec; priority 1-63, quantum 1-1000000 us.
+NOVA_MUST_CHECK static inline enum nova_status nova_create_sc(nova_sel sel, nova_sel pd,
+                                                              nova_sel ec, uint64_t prio,
+                                                              uint64_t quantum_us)
+{
+    return nova_hc(NOVA_HC_CREATE_SC, 0, sel, pd, ec, prio, quantum_us, 0);
+}
+
+// create_pt (5): a portal to the local EC ec, entered at ip.
+NOVA_MUST_CHECK static inline enum nova_status nova_create_pt(nova_sel sel, nova_sel pd,
+                                                              nova_sel ec, uint64_t mtd,
+                                                              uint64_t ip)
+{
+    return nova_hc(NOVA_HC_CREATE_PT, 0, sel, pd, ec, mtd, ip, 0);
+}
+
+// create_sm (6).
+NOVA_MUST_CHECK static inline enum nova_status nova_create_sm(nova_sel sel, nova_sel pd,
+                                                              uint64_t count)
+{
+    return nova_hc(NOVA_HC_CREATE_SM, 0, sel, pd, count, 0, 0, 0);
+}
+
+// revoke (7): crd must describe objects (NOVA_CRD_OBJ).
+NOVA_MUST_CHECK static inline enum nova_status nova_revoke(nova_crd crd, bool self)
+{
+    return nova_hc(NOVA_HC_REVOKE, self ? NOVA_REVOKE_SELF : 0, crd, 0, 0, 0, 0, 0);
+}
+
+// lookup (8): type is an enum nova_obj (0 for an empty slot); type/perms may be NULL.
+NOVA_MUST_CHECK static inline enum nova_status nova_lookup(nova_sel sel, unsigned *type,
+                                                           unsigned *perms)
+{
+    uint64_t t, p;
+    enum nova_status st = (enum nova_status)nova_hypercall(NOVA_HC_LOOKUP, 0, sel, 0, 0, 0, 0,
+                                                           0, &t, &p);
+    if (type)
+        *type = (unsigned)t;
+    if (perms)
+        *perms = (unsigned)p;
+    return st;
+}
+
+// sc_ctrl (10): the time the SC has consumed, in TSC ticks.
+NOVA_MUST_CHECK static inline enum nova_status nova_sc_ctrl(nova_sel sel, uint64_t *time)
+{
+    return (enum nova_status)nova_hypercall(NOVA_HC_SC_CTRL, 0, sel, 0, 0, 0, 0, 0, time, NULL);
+}
+
+// pt_ctrl (11): sets the portal id delivered to the handler on every call.
+NOVA_MUST_CHECK static inline enum nova_status nova_pt_ctrl(nova_sel sel, uint64_t id)
+{
+    return nova_hc(NOVA_HC_PT_CTRL, 0, sel, id, 0, 0, 0, 0);
+}
+
+// sm_ctrl (12): op is NOVA_SM_UP or NOVA_SM_DOWN.
+NOVA_MUST_CHECK static inline enum nova_status nova_sm_ctrl(nova_sel sel, unsigned op)
+{
+    return nova_hc(NOVA_HC_SM_CTRL, op, sel, 0, 0, 0, 0, 0);
+}
+
+NOVA_MUST_CHECK static inline enum nova_status nova_sm_up(nova_sel sel)
+{
+    return nova_sm_ctrl(sel, NOVA_SM_UP);
+}
+
+// Blocks while the count is zero.
+NOVA_MUST_CHECK static inline enum nova_status nova_sm_down(nova_sel sel)
+{
+    return nova_sm_ctrl(sel, NOVA_SM_DOWN);
+}
