@@ -11,7 +11,10 @@ struct word {
     size_t len;
 };
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 // Advances *pos past the next word of line[0, max); false at the end of the line.
 static bool next_word(const char *line, size_t max, size_t *pos, struct word *w)

@@ -30,9 +30,15 @@ void con_putc(char c)
     put_raw(c);
 }
 
-static void sink(void *ctx, char c) { con_putc(c); }
+static void sink(void *ctx, char c)
+{
+    con_putc(c);
+}
 
-void con_vprintf(const char *fmt, va_list ap) { fmt_vformat(sink, 0, fmt, ap); }
+void con_vprintf(const char *fmt, va_list ap)
+{
+    fmt_vformat(sink, 0, fmt, ap);
+}
 
 void con_printf(const char *fmt, ...)
 {

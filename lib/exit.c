@@ -16,7 +16,10 @@
 
 static bool use_qemu;
 
-void nova_exit_use_qemu(bool on) { use_qemu = on; }
+void nova_exit_use_qemu(bool on)
+{
+    use_qemu = on;
+}
 
 // Searches from the top of the object space, far from where programs allocate selectors.
 static bool free_selector(nova_sel *out)

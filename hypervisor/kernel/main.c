@@ -146,6 +146,8 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
         qemu_exit_enable(!strcmp(exit_mode, "qemu"));
 
     cpuinfo_probe(&cpu);
+    if (cpu.nx)
+        paging_enable_nx();
     tsc_calibrate();
     print_cpu();
     print_boot_info();

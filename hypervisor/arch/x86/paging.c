@@ -3,6 +3,11 @@
 #include "arch/x86/paging.h"
 #include "mm/memory.h"
 
+// PTE bits the CPU accepts: NX is a reserved bit, and faults, unless EFER.NXE is on.
+static uint64_t pte_mask = ~PTE_NX;
+
+void paging_enable_nx(void) { pte_mask = ~0ull; }
+
 static unsigned index_at(uint64_t va, unsigned level) { return va >> (12 + 9 * level) & 0x1ff; }
 
 // Intermediate entries grant everything; the leaf entry decides the access rights.
@@ -37,7 +42,7 @@ enum nova_status pt_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags
     uint64_t *table = walk(pml4, va, level, true);
     if (!table)
         return NOVA_NO_MEM;
-    table[index_at(va, level)] = (pa & PTE_ADDR) | flags | PTE_P | (level ? PTE_PS : 0);
+    table[index_at(va, level)] = ((pa & PTE_ADDR) | flags | PTE_P | (level ? PTE_PS : 0)) & pte_mask;
     return NOVA_OK;
 }
 

@@ -26,6 +26,9 @@
 // Lowest non-canonical address: user space is [0, USER_END).
 #define USER_END 0x0000800000000000ull
 
+// Called once the CPU is known to support NX (the boot code then set EFER.NXE).
+void paging_enable_nx(void);
+
 // Levels: 0 maps a 4 KiB page, 1 a 2 MiB page.
 enum nova_status pt_map(uint64_t *pml4, uint64_t va, uint64_t pa, uint64_t flags, unsigned level)
     __attribute__((warn_unused_result));

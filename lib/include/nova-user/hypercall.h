@@ -85,17 +85,15 @@ NOVA_MUST_CHECK static inline enum nova_status nova_create_ec(nova_sel sel, nova
 }
 
 // create_sc (4): binds an SC to the global EC ec; priority 1-63, quantum 1-1000000 us.
-NOVA_MUST_CHECK static inline enum nova_status nova_create_sc(nova_sel sel, nova_sel pd,
-                                                              nova_sel ec, uint64_t prio,
-                                                              uint64_t quantum_us)
+NOVA_MUST_CHECK static inline enum nova_status
+nova_create_sc(nova_sel sel, nova_sel pd, nova_sel ec, uint64_t prio, uint64_t quantum_us)
 {
     return nova_hc(NOVA_HC_CREATE_SC, 0, sel, pd, ec, prio, quantum_us, 0);
 }
 
 // create_pt (5): a portal to the local EC ec, entered at ip.
-NOVA_MUST_CHECK static inline enum nova_status nova_create_pt(nova_sel sel, nova_sel pd,
-                                                              nova_sel ec, uint64_t mtd,
-                                                              uint64_t ip)
+NOVA_MUST_CHECK static inline enum nova_status
+nova_create_pt(nova_sel sel, nova_sel pd, nova_sel ec, uint64_t mtd, uint64_t ip)
 {
     return nova_hc(NOVA_HC_CREATE_PT, 0, sel, pd, ec, mtd, ip, 0);
 }
@@ -118,8 +116,8 @@ NOVA_MUST_CHECK static inline enum nova_status nova_lookup(nova_sel sel, unsigne
                                                            unsigned *perms)
 {
     uint64_t t, p;
-    enum nova_status st = (enum nova_status)nova_hypercall(NOVA_HC_LOOKUP, 0, sel, 0, 0, 0, 0,
-                                                           0, &t, &p);
+    enum nova_status st =
+        (enum nova_status)nova_hypercall(NOVA_HC_LOOKUP, 0, sel, 0, 0, 0, 0, 0, &t, &p);
     if (type)
         *type = (unsigned)t;
     if (perms)

@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: MIT
+// The root task's bump allocators: object selectors and UTCB addresses, never freed.
+#pragma once
+
+#include <stdint.h>
+
+#include "nova/caps.h"
+
+// Selectors from NOVA_SEL_ROOT_FREE on.
+nova_sel sel_alloc(void);
+
+// A fresh, unmapped, page-aligned UTCB address in the root PD.
+uint64_t utcb_alloc(void);
