@@ -93,7 +93,7 @@ static struct sc *pick(void)
 
 static __attribute__((noreturn)) void idle(void)
 {
-    printk("kernel: no execution context is ready to run; halting\n");
+    printk("kernel: every execution context has ended or waits; halting\n");
     qemu_exit(QEMU_EXIT_FAIL);
     cpu_stop();
 }
