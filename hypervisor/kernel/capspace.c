@@ -137,6 +137,17 @@ enum nova_status cap_lookup(const struct cap_space *s, uint64_t sel, uint8_t typ
     return st;
 }
 
+struct kobj *cap_take(struct cap_space *s, uint64_t sel)
+{
+    struct cap *c = cap_at(s, sel);
+    if (!c)
+        return NULL;
+    struct kobj *obj = c->obj;
+    *c = (struct cap){0};
+    s->used--;
+    return obj;
+}
+
 enum nova_status cap_remove(struct cap_space *s, uint64_t sel)
 {
     struct cap *c = cap_at(s, sel);

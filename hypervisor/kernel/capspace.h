@@ -61,6 +61,10 @@ enum nova_status cap_lookup(const struct cap_space *s, uint64_t sel, uint8_t typ
 // The occupied slot at sel, or NULL when sel is out of range or empty; for reading only.
 const struct cap *cap_peek(const struct cap_space *s, uint64_t sel);
 
+// Empties sel and hands its reference to the caller (NULL if sel was empty or out of range):
+// for code that must not run destroy callbacks yet.
+struct kobj *cap_take(struct cap_space *s, uint64_t sel);
+
 // Empties sel and drops its reference, which may destroy the object.
 // NOVA_BAD_CAP: out of range or empty.
 enum nova_status cap_remove(struct cap_space *s, uint64_t sel);

@@ -5,6 +5,7 @@
 #include "arch/x86/memlayout.h"
 #include "arch/x86/paging.h"
 #include "kernel/assert.h"
+#include "kernel/ipc.h"
 #include "kernel/kmem.h"
 #include "kernel/pd.h"
 #include "kernel/printk.h"
@@ -27,7 +28,7 @@ static void ec_destroy(struct kobj *o)
     struct ec *ec = (struct ec *)o;
     if (ec->state == EC_BLOCKED)
         sm_cancel(ec);
-    assert(ec->state != EC_READY || !ec->sc);
+    ipc_detach(ec);
     pd_unmap(ec->pd, ec->utcb_va);
     page_free(ec->utcb);
     kobj_put(&ec->pd->obj);
@@ -66,17 +67,22 @@ enum nova_status ec_create(struct ec **out, struct pd *pd, bool global, unsigned
     ec->pd = pd, ec->utcb = utcb, ec->utcb_va = utcb_va, ec->evt_base = evt_base;
     ec->cpu = cpu, ec->id = next_id++, ec->global = global, ec->state = EC_IDLE;
     init_regs(ec, sp, ip);
+    ec->initial_sp = sp;
+    if (global && !ip)
+        ec->pending = EC_PENDING_STARTUP;
     *out = ec;
     return NOVA_OK;
 }
 
 void ec_kill(struct ec *ec, const struct cpu_regs *r, const char *what)
 {
+    if (ec->state == EC_DEAD)
+        return;
     printk("kernel: PD %u \"%s\" EC %u killed: %s at rip %#lx", ec->pd->id, ec->pd->name, ec->id,
            what, r->rip);
-    if (r->vector == 14)
+    if (r->vector == 14 && r == &sched_current()->regs)
         printk(", address %#lx (error %#lx)", read_cr2(), r->error);
     printk("\n");
-    sched_remove(ec);
+    ipc_detach(ec);
     ec->state = EC_DEAD;
 }

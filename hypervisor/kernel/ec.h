@@ -15,10 +15,16 @@ struct sm;
 
 enum ec_state {
     EC_IDLE,    // local EC waiting for a portal call, or global EC without an SC
-    EC_READY,   // may run: its SC is queued or running
+    EC_READY,   // may run on its own SC or on the SC of the call chain it serves
     EC_BLOCKED, // waiting on a semaphore
+    EC_CALLING, // waiting for the reply of callee, which runs on this EC's time
+    EC_QUEUED,  // waiting for a busy handler (waiting_for) to accept its call or event
     EC_DEAD,    // ended by a fault; never runs again
 };
+
+// Events waiting for delivery when the EC next returns to user mode.
+#define EC_PENDING_STARTUP 0x1u
+#define EC_PENDING_RECALL  0x2u
 
 struct ec {
     struct kobj obj;
@@ -34,7 +40,15 @@ struct ec {
     enum ec_state state;
     bool global;
     struct sm *blocked_on; // the semaphore a blocked EC waits on; holds a reference
-    struct ec *wait_next;  // link in that semaphore's wait queue
+    struct ec *wait_next;  // link in a semaphore's or a handler's wait queue
+
+    // Portal calls. A caller holds a reference to its callee; caller is a weak back link.
+    struct ec *callee, *caller;
+    struct ec *waiting_for;        // the busy handler an EC_QUEUED EC waits for
+    struct ec *waiters, *last;     // ECs queued for this handler, first come first served
+    uint64_t initial_sp;           // a handler starts every call here
+    bool in_event;                 // the current call is an event: the reply writes back state
+    unsigned pending;              // EC_PENDING_*
 };
 
 enum nova_status ec_create(struct ec **out, struct pd *pd, bool global, unsigned cpu,

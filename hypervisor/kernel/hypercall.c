@@ -3,12 +3,16 @@
 #include "kernel/hypercall.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
+#include "kernel/crd.h"
 #include "kernel/ec.h"
+#include "kernel/ipc.h"
+#include "kernel/mdb.h"
 #include "kernel/pd.h"
 #include "kernel/pt.h"
 #include "kernel/sc.h"
 #include "kernel/sched.h"
 #include "kernel/sm.h"
+#include "kernel/xfer.h"
 #include "nova/caps.h"
 #include "nova/crd.h"
 #include "nova/hypercall.h"
@@ -37,7 +41,7 @@ static enum nova_status check_dest(uint64_t sel)
 // Puts the new object at sel with all permissions and drops the creator's reference.
 static enum nova_status install(uint64_t sel, struct kobj *obj, uint32_t perms)
 {
-    enum nova_status st = cap_insert(&caller_pd()->caps, sel, obj, perms);
+    enum nova_status st = xfer_new_cap(caller_pd(), sel, obj, perms);
     kobj_put(obj); // on failure this destroys the object again
     return st;
 }
@@ -143,38 +147,82 @@ static enum nova_status hc_create_sm(struct hc *h)
     return st == NOVA_OK ? install(hc_arg1(h), &sm->obj, NOVA_PERM_SM_ALL) : st;
 }
 
-#define REVOKE_SELF 0x1
-
 static enum nova_status hc_revoke(struct hc *h)
 {
-    nova_crd crd = hc_arg1(h);
-    uint64_t base = NOVA_CRD_BASE(crd), n = 1ull << NOVA_CRD_ORDER(crd);
-    if (h->flags & ~REVOKE_SELF)
+    unsigned type, order;
+    uint64_t base;
+    if (h->flags & ~NOVA_REVOKE_SELF)
         return NOVA_BAD_HYPERCALL;
-    if (NOVA_CRD_TYPE(crd) != NOVA_CRD_OBJ || base & (n - 1) || base >= NOVA_SEL_MAX ||
-        n > NOVA_SEL_MAX - base)
+    if (!crd_valid(hc_arg1(h), &type, &base, &order))
         return NOVA_BAD_PAR;
-    if (!(h->flags & REVOKE_SELF))
-        return NOVA_OK; // nothing is derived from the caller's capabilities yet
-    struct cap_space *caps = &caller_pd()->caps;
-    for (uint64_t sel = base; sel < base + n; sel++) {
-        const struct cap *c = cap_peek(caps, sel);
-        if (c && (c->perms & NOVA_CRD_PERM(crd)))
-            cap_remove(caps, sel);
-    }
+    xfer_revoke(caller_pd(), type, base, order, h->flags & NOVA_REVOKE_SELF);
+    return NOVA_OK;
+}
+
+// A page: the descriptor of the range that holds it, and its physical address.
+static enum nova_status lookup_mem(struct hc *h)
+{
+    uint64_t va = hc_arg1(h);
+    if (va >= USER_END)
+        return NOVA_BAD_PAR;
+    struct pd *pd = caller_pd();
+    const struct mdb_node *n = mdb_find(&pd->mdb, NOVA_CRD_MEM, va >> PAGE_SHIFT, 0);
+    unsigned level;
+    uint64_t e = pt_lookup(pd->pml4, va & ~(PAGE_SIZE - 1), &level);
+    uint64_t size = level ? LARGE_SIZE : PAGE_SIZE;
+    hc_out1(h, n ? NOVA_CRD(NOVA_CRD_MEM, n->base, n->order, n->perms) : 0);
+    hc_out2(h, e ? (e & PTE_ADDR & ~(size - 1)) + (va & (size - 1) & ~(PAGE_SIZE - 1)) : 0);
     return NOVA_OK;
 }
 
 static enum nova_status hc_lookup(struct hc *h)
 {
-    if (h->flags)
+    if (h->flags & ~NOVA_LOOKUP_MEM)
         return NOVA_BAD_HYPERCALL;
+    if (h->flags & NOVA_LOOKUP_MEM)
+        return lookup_mem(h);
     if (hc_arg1(h) >= NOVA_SEL_MAX)
         return NOVA_BAD_CAP;
     const struct cap *c = cap_peek(&caller_pd()->caps, hc_arg1(h));
     hc_out1(h, c ? c->type : NOVA_OBJ_NULL);
     hc_out2(h, c ? c->perms : 0);
     return NOVA_OK;
+}
+
+static enum nova_status hc_call(struct hc *h)
+{
+    struct pt *pt;
+    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_PT, NOVA_PERM_PT_CALL, &pt);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    return st == NOVA_OK ? ipc_call(sched_current(), pt) : st;
+}
+
+static enum nova_status hc_reply(struct hc *h)
+{
+    return h->flags ? NOVA_BAD_HYPERCALL : ipc_reply(sched_current());
+}
+
+static enum nova_status hc_delegate(struct hc *h)
+{
+    struct pd *dst;
+    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_PD, NOVA_PERM_PD_PD, &dst);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    return st == NOVA_OK ? xfer_delegate(caller_pd(), hc_arg2(h), hc_arg3(h), dst) : st;
+}
+
+static enum nova_status hc_ec_ctrl(struct hc *h)
+{
+    struct ec *ec;
+    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_EC, NOVA_PERM_EC_CTRL, &ec);
+    if (st == NOVA_OK && h->flags != NOVA_EC_RECALL)
+        st = NOVA_BAD_HYPERCALL;
+    if (st == NOVA_OK && ec->cpu != sched_current()->cpu)
+        st = NOVA_BAD_CPU;
+    if (st == NOVA_OK)
+        ec->pending |= EC_PENDING_RECALL;
+    return st;
 }
 
 static enum nova_status hc_sc_ctrl(struct hc *h)
@@ -222,14 +270,14 @@ static enum nova_status hc_bad(struct hc *h)
 }
 
 static const hc_handler handlers[NOVA_HC_COUNT] = {
-    [NOVA_HC_CALL] = hc_bad,           [NOVA_HC_REPLY] = hc_bad,
+    [NOVA_HC_CALL] = hc_call,           [NOVA_HC_REPLY] = hc_reply,
     [NOVA_HC_CREATE_PD] = hc_create_pd, [NOVA_HC_CREATE_EC] = hc_create_ec,
     [NOVA_HC_CREATE_SC] = hc_create_sc, [NOVA_HC_CREATE_PT] = hc_create_pt,
     [NOVA_HC_CREATE_SM] = hc_create_sm, [NOVA_HC_REVOKE] = hc_revoke,
-    [NOVA_HC_LOOKUP] = hc_lookup,       [NOVA_HC_EC_CTRL] = hc_bad,
+    [NOVA_HC_LOOKUP] = hc_lookup,       [NOVA_HC_EC_CTRL] = hc_ec_ctrl,
     [NOVA_HC_SC_CTRL] = hc_sc_ctrl,     [NOVA_HC_PT_CTRL] = hc_pt_ctrl,
     [NOVA_HC_SM_CTRL] = hc_sm_ctrl,     [NOVA_HC_ASSIGN_PCI] = hc_bad,
-    [NOVA_HC_ASSIGN_GSI] = hc_bad,      [NOVA_HC_DELEGATE] = hc_bad,
+    [NOVA_HC_ASSIGN_GSI] = hc_bad,      [NOVA_HC_DELEGATE] = hc_delegate,
 };
 
 struct cpu_regs *syscall_dispatch(struct cpu_regs *r)

@@ -21,6 +21,7 @@
 #include "kernel/sched.h"
 #include "kernel/sm.h"
 #include "kernel/version.h"
+#include "kernel/xfer.h"
 #include "lib/string.h"
 #include "mm/memory.h"
 
@@ -124,6 +125,7 @@ static void init_memory(void)
     sc_cache_init();
     pt_cache_init();
     sm_cache_init();
+    xfer_init();
 }
 
 void kernel_main(uint32_t magic, uint32_t info_phys)

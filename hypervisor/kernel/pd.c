@@ -6,6 +6,7 @@
 #include "arch/x86/paging.h"
 #include "kernel/assert.h"
 #include "kernel/kmem.h"
+#include "kernel/xfer.h"
 #include "lib/string.h"
 #include "mm/memory.h"
 
@@ -23,6 +24,7 @@ static void pd_destroy(struct kobj *o)
         write_cr3(virt_to_phys(kernel_pml4()));
         active = 0;
     }
+    xfer_pd_teardown(pd);
     tss_forget_io_bitmap(pd->io_bitmap);
     cap_space_destroy(&pd->caps);
     pt_free_user(pd->pml4);
@@ -51,6 +53,7 @@ enum nova_status pd_create(struct pd **out, const char *name)
     pd->pml4 = pml4;
     struct cap_pages pages = {kmem_pages.alloc, kmem_pages.free, 0};
     cap_space_init(&pd->caps, &pages);
+    mdb_space_init(&pd->mdb, pd);
     *out = pd;
     return NOVA_OK;
 }
@@ -71,6 +74,17 @@ enum nova_status pd_grant_io(struct pd *pd, unsigned base, unsigned count)
     if (pd == active)
         tss_load_io_bitmap(pd->io_bitmap);
     return NOVA_OK;
+}
+
+void pd_revoke_io(struct pd *pd, unsigned base, unsigned count)
+{
+    if (!pd->io_bitmap)
+        return;
+    for (unsigned p = base; p < base + count && p < 65536; p++)
+        pd->io_bitmap[p / 8] |= (uint8_t)(1u << p % 8);
+    tss_forget_io_bitmap(pd->io_bitmap);
+    if (pd == active)
+        tss_load_io_bitmap(pd->io_bitmap);
 }
 
 bool pd_is_mapped(const struct pd *pd, uint64_t va) { return pt_lookup(pd->pml4, va, 0) != 0; }

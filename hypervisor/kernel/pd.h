@@ -7,6 +7,7 @@
 
 #include "kernel/capspace.h"
 #include "kernel/kobj.h"
+#include "kernel/mdb.h"
 
 #define IO_BITMAP_SIZE 8192 // one bit per port, set = denied (Intel SDM Vol. 1, 19.5.2)
 
@@ -16,6 +17,7 @@ struct pd {
     char name[16];
     uint64_t *pml4;    // memory space: the user half is this PD's, the upper half the kernel's
     uint8_t *io_bitmap; // NULL: no I/O ports
+    struct mdb_space mdb; // what this PD holds, and from whom it was derived
     struct cap_space caps;
 };
 
@@ -23,6 +25,8 @@ enum nova_status pd_create(struct pd **out, const char *name) __attribute__((war
 // Grants the PD the I/O ports [base, base + count).
 enum nova_status pd_grant_io(struct pd *pd, unsigned base, unsigned count)
     __attribute__((warn_unused_result));
+// Takes the I/O ports [base, base + count) away again.
+void pd_revoke_io(struct pd *pd, unsigned base, unsigned count);
 // Maps one user page; NOVA_BAD_PAR when va is taken or not user space, NOVA_NO_MEM.
 enum nova_status pd_map(struct pd *pd, uint64_t va, uint64_t pa, uint64_t pte_flags,
                         unsigned level) __attribute__((warn_unused_result));

@@ -9,10 +9,12 @@
 #include "kernel/printk.h"
 #include "kernel/sc.h"
 #include "arch/x86/tsc.h"
+#include "kernel/xfer.h"
 #include "lib/elf.h"
 #include "lib/string.h"
 #include "mm/memory.h"
 #include "nova/caps.h"
+#include "nova/crd.h"
 #include "nova/hip.h"
 
 #define ROOT_PRIO       32
@@ -37,7 +39,8 @@ static const char *load_page(const uint8_t *img, const struct elf_segment *s, ui
         page_free(page);
         return "out of memory";
     }
-    return 0;
+    uint32_t perms = NOVA_CRD_MEM_R | (s->write ? NOVA_CRD_MEM_W : 0) | (s->exec ? NOVA_CRD_MEM_X : 0);
+    return xfer_grant(root, NOVA_CRD_MEM, va >> PAGE_SHIFT, 0, perms) == NOVA_OK ? 0 : "out of memory";
 }
 
 static const char *load_image(const uint8_t *img, uint64_t size, uint64_t *entry)
@@ -64,15 +67,38 @@ static const char *map_fixed(uint64_t va, void *page, uint64_t flags)
 static const char *map_stack_and_hip(struct nova_hip *hip)
 {
     const char *err = 0;
-    for (unsigned i = 1; !err && i <= NOVA_ROOT_STACK_PAGES; i++)
-        err = map_fixed(NOVA_ROOT_STACK - i * PAGE_SIZE, page_alloc_zeroed(), PTE_W | PTE_NX);
+    for (unsigned i = 1; !err && i <= NOVA_ROOT_STACK_PAGES; i++) {
+        uint64_t va = NOVA_ROOT_STACK - i * PAGE_SIZE;
+        err = map_fixed(va, page_alloc_zeroed(), PTE_W | PTE_NX);
+        if (!err && xfer_grant(root, NOVA_CRD_MEM, va >> PAGE_SHIFT, 0,
+                               NOVA_CRD_MEM_R | NOVA_CRD_MEM_W) != NOVA_OK)
+            err = "out of memory";
+    }
     return err ? err : map_fixed(NOVA_ROOT_HIP, hip, PTE_NX);
+}
+
+// The root task may delegate its memory onwards: one mapping-database node per naturally
+// aligned block of [va, va + size).
+static const char *grant_blocks(uint64_t va, uint64_t size)
+{
+    uint64_t vpn = va >> PAGE_SHIFT, left = size >> PAGE_SHIFT;
+    while (left) {
+        unsigned order = 63 - __builtin_clzll(left);
+        if (vpn && (unsigned)__builtin_ctzll(vpn) < order)
+            order = __builtin_ctzll(vpn);
+        if (xfer_grant(root, NOVA_CRD_MEM, vpn, order, NOVA_CRD_MEM_R | NOVA_CRD_MEM_W | NOVA_CRD_MEM_X) != NOVA_OK)
+            return "out of memory for the mapping database";
+        vpn += 1ull << order, left -= 1ull << order;
+    }
+    return 0;
 }
 
 // Maps [base, end) at ROOT_PHYS_WINDOW + base, with 2 MiB pages where alignment allows.
 static void map_window(void *ctx, uint64_t base, uint64_t end)
 {
     const char **err = ctx;
+    if (!*err)
+        *err = grant_blocks(ROOT_PHYS_WINDOW + base, end - base);
     while (!*err && base < end) {
         bool large = !(base & (LARGE_SIZE - 1)) && end - base >= LARGE_SIZE;
         if (pd_map(root, ROOT_PHYS_WINDOW + base, base, PTE_W | PTE_NX, large) != NOVA_OK)
@@ -116,9 +142,9 @@ static const char *make_root_objects(uint64_t entry)
     ec->regs.rsi = NOVA_ROOT_UTCB;
     if (sc_create(&sc, ec, ROOT_PRIO, ROOT_QUANTUM_US * tsc_khz() / 1000) != NOVA_OK)
         return "out of memory";
-    bool ok = cap_insert(&root->caps, NOVA_SEL_ROOT_PD, &root->obj, NOVA_PERM_PD_ALL) == NOVA_OK &&
-              cap_insert(&root->caps, NOVA_SEL_ROOT_EC, &ec->obj, NOVA_PERM_EC_ALL) == NOVA_OK &&
-              cap_insert(&root->caps, NOVA_SEL_ROOT_SC, &sc->obj, NOVA_PERM_SC_ALL) == NOVA_OK;
+    bool ok = xfer_new_cap(root, NOVA_SEL_ROOT_PD, &root->obj, NOVA_PERM_PD_ALL) == NOVA_OK &&
+              xfer_new_cap(root, NOVA_SEL_ROOT_EC, &ec->obj, NOVA_PERM_EC_ALL) == NOVA_OK &&
+              xfer_new_cap(root, NOVA_SEL_ROOT_SC, &sc->obj, NOVA_PERM_SC_ALL) == NOVA_OK;
     kobj_put(&sc->obj);
     kobj_put(&ec->obj);
     return ok ? 0 : "out of memory";
@@ -130,7 +156,7 @@ const char *root_create(const struct boot_info *bi, struct nova_hip *hip)
         return "no boot module: the first module must be the root task";
     const struct boot_module *m = &bi->mod[0];
     uint64_t entry;
-    if (pd_create(&root, "root") != NOVA_OK || pd_grant_io(root, 0, 65536) != NOVA_OK)
+    if (pd_create(&root, "root") != NOVA_OK || xfer_grant(root, NOVA_CRD_IO, 0, 16, 1) != NOVA_OK)
         return "out of memory";
     const char *err = load_image(phys_to_virt(m->start), m->end - m->start, &entry);
     if (!err)

@@ -14,7 +14,7 @@ static void sc_destroy(struct kobj *o)
 {
     struct sc *sc = (struct sc *)o;
     struct ec *ec = sc->ec;
-    sched_remove(ec); // the EC stops: nothing gives it time any more
+    sched_sc_gone(sc); // the EC stops: nothing gives it time any more
     ec->sc = 0;
     if (ec->state == EC_READY)
         ec->state = EC_IDLE;

@@ -1,23 +1,45 @@
 // SPDX-License-Identifier: MIT
-// Per-CPU scheduler: priority round robin over scheduling contexts.
+// Per-CPU scheduler: priority round robin over scheduling contexts, with call chains.
+//
+// A queued or running SC belongs to a global EC. When that EC calls a portal, the handler
+// runs on the same SC (time donation) until it replies: the EC to run is found by
+// following the chain of callees from the SC's EC. An SC whose chain waits somewhere
+// (a semaphore, a busy handler) is dropped from the queue and queued again on wake-up.
 #include "kernel/sched.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/percpu.h"
 #include "kernel/assert.h"
 #include "kernel/ec.h"
+#include "kernel/ipc.h"
 #include "kernel/pd.h"
 #include "kernel/printk.h"
 #include "kernel/qemu_exit.h"
 #include "kernel/sc.h"
 
-// The running SC is not on the queue; ready ones are, FIFO per priority.
 static struct sc *head[SC_PRIO_MAX + 1], *tail[SC_PRIO_MAX + 1];
 static uint64_t ready_mask; // bit p set: some SC of priority p is queued
 static bool preempt;
 static uint64_t slice_start;
+static struct sc *current_sc;
 
 struct ec *sched_current(void) { return this_cpu()->current; }
+struct sc *sched_current_sc(void) { return current_sc; }
+
+struct ec *sched_runner(struct ec *ec)
+{
+    while (ec && ec->state == EC_CALLING)
+        ec = ec->callee;
+    return ec && ec->state == EC_READY ? ec : 0;
+}
+
+// The SC whose time ec runs on: its own, or that of the chain of callers it serves.
+static struct sc *chain_sc(struct ec *ec)
+{
+    while (!ec->sc && ec->caller)
+        ec = ec->caller;
+    return ec->sc;
+}
 
 static void queue(struct sc *sc, bool front)
 {
@@ -51,42 +73,41 @@ static void unqueue(struct sc *sc)
 
 void sched_enqueue(struct sc *sc)
 {
-    struct ec *cur = sched_current();
+    if (sc->queued || sc == current_sc)
+        return;
     queue(sc, false);
-    if (cur && cur->sc && sc->prio > cur->sc->prio)
+    if (current_sc && sc->prio > current_sc->prio)
         preempt = true;
 }
 
-void sched_remove(struct ec *ec)
+void sched_sc_gone(struct sc *sc)
 {
-    if (ec->sc && ec->sc->queued)
-        unqueue(ec->sc);
+    if (sc->queued)
+        unqueue(sc);
+    if (sc == current_sc) {
+        sc->consumed += rdtsc() - slice_start;
+        current_sc = 0;
+    }
 }
 
 void sched_wake(struct ec *ec)
 {
     ec->state = EC_READY;
-    if (ec->sc && ec != sched_current())
-        sched_enqueue(ec->sc);
+    struct sc *sc = chain_sc(ec);
+    if (sc)
+        sched_enqueue(sc);
 }
 
 uint64_t sched_consumed(const struct sc *sc)
 {
-    struct ec *cur = sched_current();
-    return sc->consumed + (cur && cur->sc == sc ? rdtsc() - slice_start : 0);
-}
-
-static bool current_can_continue(struct ec *cur)
-{
-    return cur && cur->state == EC_READY && cur->sc && !preempt;
+    return sc->consumed + (sc == current_sc ? rdtsc() - slice_start : 0);
 }
 
 static struct sc *pick(void)
 {
     if (!ready_mask)
         return 0;
-    unsigned p = 63 - __builtin_clzll(ready_mask);
-    struct sc *sc = head[p];
+    struct sc *sc = head[63 - __builtin_clzll(ready_mask)];
     unqueue(sc);
     return sc;
 }
@@ -98,13 +119,21 @@ static __attribute__((noreturn)) void idle(void)
     cpu_stop();
 }
 
-static void switch_to(struct ec *prev, struct ec *next)
+static void switch_sc(struct sc *sc)
 {
     uint64_t now = rdtsc();
-    if (prev && prev->sc)
-        prev->sc->consumed += now - slice_start;
+    if (current_sc)
+        current_sc->consumed += now - slice_start;
     slice_start = now;
+    current_sc = sc;
+}
+
+static void switch_ec(struct ec *next)
+{
     struct percpu *cpu = this_cpu();
+    struct ec *prev = cpu->current;
+    if (next == prev)
+        return;
     bool ok = kobj_get(&next->obj);
     assert(ok);
     cpu->current = next;
@@ -115,19 +144,33 @@ static void switch_to(struct ec *prev, struct ec *next)
         kobj_put(&prev->obj); // may destroy an EC that ended: nothing uses its frame now
 }
 
+// The runner of sc with its pending events delivered, or NULL if the chain now waits.
+static struct ec *runnable(struct sc *sc)
+{
+    struct ec *r = sched_runner(sc->ec);
+    while (r && r->pending && ipc_deliver_pending(r))
+        r = sched_runner(sc->ec);
+    return r;
+}
+
 struct cpu_regs *sched_exit(void)
 {
-    struct ec *cur = sched_current();
-    if (current_can_continue(cur))
-        return &cur->regs;
-    // A preempted EC keeps its place at the head of its priority.
-    if (cur && cur->state == EC_READY && cur->sc)
-        queue(cur->sc, true);
+    struct ec *r = current_sc ? runnable(current_sc) : 0;
+    if (r && !preempt) {
+        switch_ec(r);
+        return &r->regs;
+    }
+    if (r) // preempted: it keeps its place at the head of its priority
+        queue(current_sc, true);
     preempt = false;
-    struct sc *next = pick();
-    if (!next)
-        idle();
-    if (next->ec != cur)
-        switch_to(cur, next->ec);
-    return &next->ec->regs;
+    struct sc *sc;
+    do {
+        sc = pick();
+        if (!sc)
+            idle();
+        r = runnable(sc);
+    } while (!r);
+    switch_sc(sc);
+    switch_ec(r);
+    return &r->regs;
 }

@@ -11,7 +11,7 @@ typedef uint64_t nova_sel;
 #define NOVA_SEL_MAX (512ull * 256)
 
 // Permission bits of an object capability, by object type.
-#define NOVA_PERM_PD_PD  0x01u // create_pd with this PD as the parent
+#define NOVA_PERM_PD_PD  0x01u // create_pd with this PD as the parent; delegate into it
 #define NOVA_PERM_PD_EC  0x02u // create_ec in this PD
 #define NOVA_PERM_PD_SC  0x04u // create_sc in this PD
 #define NOVA_PERM_PD_PT  0x08u // create_pt in this PD

@@ -44,4 +44,10 @@ enum nova_hypercall {
 // ec_ctrl operations (flags field).
 #define NOVA_EC_RECALL 0
 
+// revoke flags: also remove the caller's own range, not only what was derived from it.
+#define NOVA_REVOKE_SELF 0x1
+
+// lookup flags: 0 looks up an object selector, NOVA_LOOKUP_MEM a page of the memory space.
+#define NOVA_LOOKUP_MEM 0x1
+
 #endif

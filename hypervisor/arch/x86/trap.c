@@ -3,6 +3,7 @@
 #include "arch/x86/idt.h"
 #include "arch/x86/cpu.h"
 #include "kernel/ec.h"
+#include "kernel/ipc.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "lib/format.h"
@@ -41,12 +42,16 @@ static void kernel_exception(struct cpu_regs *r)
     panic("unhandled exception %lu in the kernel", r->vector);
 }
 
-// An exception in user mode ends the EC that raised it; the rest of the system goes on.
+// An exception in user mode is a message to the EC's event portal; without one it ends the
+// EC that raised it, and the rest of the system goes on.
 static void user_exception(struct cpu_regs *r)
 {
+    struct ec *ec = sched_current();
+    if (ipc_exception(ec, r))
+        return;
     char what[48];
     fmt_snprintf(what, sizeof(what), "vector %lu (%s)", r->vector, exception_name(r->vector));
-    ec_kill(sched_current(), r, what);
+    ec_kill(ec, r, what);
 }
 
 struct cpu_regs *trap_dispatch(struct cpu_regs *r)
