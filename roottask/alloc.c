@@ -15,6 +15,15 @@ nova_sel sel_alloc(void)
     return next_sel++;
 }
 
+// A block aligned to its size, so that base + offset names slot offset of the block.
+nova_sel sel_alloc_block(unsigned count)
+{
+    next_sel = (next_sel + count - 1) / count * count;
+    nova_sel base = next_sel;
+    next_sel += count;
+    return base;
+}
+
 // Every create_ec maps a UTCB page, and a mapped page cannot take a second one.
 uint64_t utcb_alloc(void)
 {

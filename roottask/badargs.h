@@ -28,6 +28,7 @@ struct badargs {
     nova_sel ec_global;  // global EC without an SC
     nova_sel ec_busy;    // global EC with the SC sc
     nova_sel sc;         //
+    nova_sel pd;         // an empty child PD: where the delegate cases aim
     uint64_t utcb;       // unmapped UTCB address that failing create_ec calls name
     uint64_t local_utcb; // ec_local's UTCB: mapped
     uint64_t sp, ip;     // a valid stack and entry for ECs and portals
@@ -45,3 +46,7 @@ struct badargs {
 void badargs_note(const char *call, uint64_t arg, bool ok);
 
 void badargs_create_cases(const struct badargs *b);
+
+// call, reply, ec_ctrl and delegate; then PERM, with capabilities delegated with fewer
+// permissions.
+void badargs_ipc_cases(const struct badargs *b);

@@ -5,9 +5,8 @@
 #include "nova-user/hypercall.h"
 
 /*
- * No case expects PERM: no capability with fewer than all permissions can exist yet. Every
- * create gives the creator all permissions, delegate is not available, and revoke removes
- * whole capabilities (its permission bits only choose which).
+ * No case here expects PERM: every create gives the creator all permissions. The PERM cases
+ * (badargs_ipc.c) use capabilities the root delegates to itself with fewer permissions.
  */
 
 // Not user addresses: the kernel half, the bottom and top of the non-canonical hole, the top.

@@ -10,6 +10,7 @@
 #include "nova-user/format.h"
 #include "nova-user/start.h"
 #include "nova-user/string.h"
+#include "pages.h"
 #include "tests.h"
 
 #define TEST_NAME_MAX 32
@@ -20,9 +21,10 @@ struct test {
 };
 
 static const struct test tests[] = {
-    {"objects", test_objects},
-    {"badargs", test_badargs},
-    {"fault", test_fault},
+    {"objects", test_objects},     {"badargs", test_badargs}, {"fault", test_fault},
+    {"pingpong", test_pingpong},   {"revoke", test_revoke},   {"pager", test_pager},
+    {"badtyped", test_badtyped},   {"events", test_events},   {"bench", test_bench},
+    {"eventutcb", test_eventutcb},
 };
 
 static const struct test *find_test(const char *name)
@@ -57,6 +59,7 @@ int main(const struct nova_hip *hip, struct nova_utcb *utcb)
     char name[TEST_NAME_MAX] = "hip";
     if (hip_print(hip)) {
         con_printf("roottask: UTCB at %p\n", (void *)utcb);
+        pages_init(hip);
         test_name(hip, name, sizeof(name));
         run(hip, name);
     }

@@ -8,3 +8,10 @@
 void test_objects(const struct nova_hip *hip);
 void test_badargs(const struct nova_hip *hip);
 void test_fault(const struct nova_hip *hip);
+void test_pingpong(const struct nova_hip *hip);
+void test_revoke(const struct nova_hip *hip);
+void test_pager(const struct nova_hip *hip);
+void test_badtyped(const struct nova_hip *hip);
+void test_events(const struct nova_hip *hip);
+void test_bench(const struct nova_hip *hip);
+void test_eventutcb(const struct nova_hip *hip);

@@ -125,7 +125,7 @@ enum nova_status ipc_call(struct ec *caller, struct pt *pt)
         enqueue_waiter(h, caller);
         return NOVA_OK;
     }
-    st = xfer_items(caller->pd, caller->utcb, h->pd, h->utcb);
+    st = xfer_items(caller->pd, caller->utcb, h->pd, h->utcb, true);
     if (st != NOVA_OK)
         return st;
     copy_untyped(h->utcb, caller->utcb);
@@ -183,9 +183,10 @@ enum nova_status ipc_reply(struct ec *h)
         wake_waiter(h);
         return NOVA_OK;
     }
+    // An EC that raised an event did not ask for a message: its UTCB stays as it was.
     enum nova_status st = check_words(h->utcb);
     if (st == NOVA_OK)
-        st = xfer_items(h->pd, h->utcb, c->pd, c->utcb);
+        st = xfer_items(h->pd, h->utcb, c->pd, c->utcb, !c->in_event);
     if (st != NOVA_OK)
         return st;
     bool event = c->in_event, ok = true;

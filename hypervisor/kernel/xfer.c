@@ -155,7 +155,10 @@ static enum nova_status check_item(const struct pd *src, const struct pd *dst, n
     if (!crd_valid(crd, &it->type, &it->base, &it->order))
         return NOVA_BAD_PAR;
     it->dest = it->type == NOVA_CRD_IO ? it->base : dest;
-    if (it->dest & ((1ull << it->order) - 1))
+    unsigned dtype, dorder;
+    uint64_t dbase;
+    if (!crd_valid(NOVA_CRD(it->type, it->dest, it->order, 0), &dtype, &dbase, &dorder) ||
+        dbase != it->dest) // unaligned, or beyond the type's space
         return NOVA_BAD_PAR;
     if (window && !crd_contains(window[it->type], it->type, it->dest, it->order))
         return NOVA_BAD_PAR;
@@ -252,7 +255,7 @@ static void report(struct nova_utcb *du, unsigned untyped, const struct item *it
 #define MAX_ITEMS 16
 
 enum nova_status xfer_items(struct pd *src, const struct nova_utcb *su, struct pd *dst,
-                            struct nova_utcb *du)
+                            struct nova_utcb *du, bool report_items)
 {
     struct item items[MAX_ITEMS];
     unsigned n = su->head.typed;
@@ -265,7 +268,7 @@ enum nova_status xfer_items(struct pd *src, const struct nova_utcb *su, struct p
             while (i--)
                 xfer_revoke(dst, items[i].type, items[i].dest, items[i].order, true);
     }
-    if (st == NOVA_OK)
+    if (st == NOVA_OK && report_items)
         report(du, su->head.untyped, items, n);
     return st;
 }

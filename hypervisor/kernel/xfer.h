@@ -22,10 +22,12 @@ enum nova_status xfer_new_cap(struct pd *pd, uint64_t sel, struct kobj *obj, uin
 // Records memory (pages [vpn, vpn + 2^order), already mapped) or I/O ports the kernel gave pd.
 enum nova_status xfer_grant(struct pd *pd, unsigned type, uint64_t base, unsigned order,
                             uint32_t perms) __attribute__((warn_unused_result));
-// The typed items of the sender's UTCB into dst, within the windows of the receiver's UTCB.
-// Every item is checked before any is performed; on failure nothing changed.
+// The typed items of the sender's UTCB into dst, within the windows of the receiver's UTCB;
+// with report_items the receiver's UTCB tells what arrived. Every item is checked before any
+// is performed; on failure nothing changed.
 enum nova_status xfer_items(struct pd *src, const struct nova_utcb *su, struct pd *dst,
-                            struct nova_utcb *du) __attribute__((warn_unused_result));
+                            struct nova_utcb *du, bool report_items)
+    __attribute__((warn_unused_result));
 // One range of src, described by crd, into dst at dest, without a receive window.
 enum nova_status xfer_delegate(struct pd *src, nova_crd crd, uint64_t dest, struct pd *dst)
     __attribute__((warn_unused_result));

@@ -2,6 +2,7 @@
 // Global descriptor table and task-state segment of the boot CPU.
 #include "arch/x86/gdt.h"
 #include "arch/x86/memlayout.h"
+#include "lib/string.h"
 
 #define IST_STACK_SIZE  4096
 #define IO_BITMAP_BYTES 8192
@@ -78,8 +79,7 @@ void tss_load_io_bitmap(const uint8_t *bitmap)
         return;
     }
     if (bitmap != loaded_bitmap) {
-        for (unsigned i = 0; i < IO_BITMAP_BYTES; i++)
-            tss_io.bitmap[i] = bitmap[i];
+        memcpy(tss_io.bitmap, bitmap, IO_BITMAP_BYTES);
         loaded_bitmap = bitmap;
     }
     tss_io.tss.iomap_base = sizeof(struct tss);

@@ -11,11 +11,6 @@
 #include "nova/hypercall.h"
 #include "nova/status.h"
 
-// revoke's only flag (docs/abi.md); the public header does not name it yet.
-#ifndef NOVA_REVOKE_SELF
-#define NOVA_REVOKE_SELF 0x1
-#endif
-
 // A status that nobody looks at is a bug waiting to happen (STYLE.md, practice 6).
 #define NOVA_MUST_CHECK __attribute__((warn_unused_result))
 
@@ -105,7 +100,8 @@ NOVA_MUST_CHECK static inline enum nova_status nova_create_sm(nova_sel sel, nova
     return nova_hc(NOVA_HC_CREATE_SM, 0, sel, pd, count, 0, 0, 0);
 }
 
-// revoke (7): crd must describe objects (NOVA_CRD_OBJ).
+// revoke (7): crd of any type (memory: page numbers, I/O: ports, objects: selectors); self
+// also removes the caller's own capabilities in the range, not only what derives from them.
 NOVA_MUST_CHECK static inline enum nova_status nova_revoke(nova_crd crd, bool self)
 {
     return nova_hc(NOVA_HC_REVOKE, self ? NOVA_REVOKE_SELF : 0, crd, 0, 0, 0, 0, 0);
@@ -123,6 +119,49 @@ NOVA_MUST_CHECK static inline enum nova_status nova_lookup(nova_sel sel, unsigne
     if (perms)
         *perms = (unsigned)p;
     return st;
+}
+
+// lookup with NOVA_LOOKUP_MEM (8): the descriptor of the mapping-database range that holds
+// the page of va (0 if none) and the page's physical address (0 if not mapped); either may be
+// NULL.
+NOVA_MUST_CHECK static inline enum nova_status nova_lookup_mem(uint64_t va, nova_crd *crd,
+                                                               uint64_t *phys)
+{
+    uint64_t c, p;
+    enum nova_status st = (enum nova_status)nova_hypercall(NOVA_HC_LOOKUP, NOVA_LOOKUP_MEM, va, 0,
+                                                           0, 0, 0, 0, &c, &p);
+    if (crd)
+        *crd = c;
+    if (phys)
+        *phys = p;
+    return st;
+}
+
+// call (0): the message is in the caller's UTCB, and so is the reply when this returns NOVA_OK.
+NOVA_MUST_CHECK static inline enum nova_status nova_call(nova_sel pt)
+{
+    return nova_hc(NOVA_HC_CALL, 0, pt, 0, 0, 0, 0, 0);
+}
+
+// reply (1): sends the message in the handler's UTCB. On success it does not return (the
+// handler starts afresh at its portal's entry on the next call), so a return is an error.
+NOVA_MUST_CHECK static inline enum nova_status nova_reply(void)
+{
+    return nova_hc(NOVA_HC_REPLY, 0, 0, 0, 0, 0, 0, 0);
+}
+
+// ec_ctrl (9), NOVA_EC_RECALL: ec gets a recall event before it next runs in user mode.
+NOVA_MUST_CHECK static inline enum nova_status nova_ec_recall(nova_sel ec)
+{
+    return nova_hc(NOVA_HC_EC_CTRL, NOVA_EC_RECALL, ec, 0, 0, 0, 0, 0);
+}
+
+// delegate (15): the caller's range crd into PD pd at dest (a page number for memory, a
+// selector for objects, ignored for I/O ports), without a receive window.
+NOVA_MUST_CHECK static inline enum nova_status nova_delegate(nova_sel pd, nova_crd crd,
+                                                             uint64_t dest)
+{
+    return nova_hc(NOVA_HC_DELEGATE, 0, pd, crd, dest, 0, 0, 0);
 }
 
 // sc_ctrl (10): the time the SC has consumed, in TSC ticks.
