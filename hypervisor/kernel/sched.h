@@ -25,3 +25,10 @@ struct cpu_regs *sched_exit(void);
 uint64_t sched_consumed(const struct sc *sc);
 // The EC that runs on the time of ec's call chain, or NULL if the chain waits somewhere.
 struct ec *sched_runner(struct ec *ec);
+
+void sched_init(void);
+// ec's wait ends at the absolute TSC value deadline unless it is woken before.
+void sched_timeout_add(struct ec *ec, uint64_t deadline);
+void sched_timeout_cancel(struct ec *ec);
+// The timer interrupt: expired timeouts, end of quantum.
+void sched_tick(void);

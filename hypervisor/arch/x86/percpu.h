@@ -7,9 +7,23 @@
 #define PERCPU_FRAME_TOP  16
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/runq.h"
+#include "kernel/timeq.h"
+
 struct ec;
+struct sc;
+
+// Scheduler state of one CPU (kernel/sched.c).
+struct sched {
+    struct runq rq;  // ready SCs
+    struct timeq tq; // ECs waiting with a timeout
+    struct sc *sc;   // the SC whose time runs now
+    uint64_t slice_start, armed;
+    bool preempt, rotate;
+};
 
 // The first fields are read by entry.S at fixed offsets.
 struct percpu {
@@ -19,6 +33,7 @@ struct percpu {
     struct percpu *self; // 24
     struct ec *current;  // the EC whose user state the frame holds
     unsigned id;
+    struct sched sched;
 };
 
 extern struct percpu percpu_boot;
