@@ -17,7 +17,16 @@ int cpu_add(unsigned apic_id)
     return (int)count++;
 }
 
+static unsigned online_count;
+
 bool cpu_online(unsigned cpu) { return cpu < count && online[cpu]; }
-void cpu_set_online(unsigned cpu) { online[cpu] = true; }
+unsigned cpu_online_count(void) { return online_count; }
+
+void cpu_set_online(unsigned cpu)
+{
+    if (!online[cpu])
+        online_count++;
+    online[cpu] = true;
+}
 unsigned cpu_apic_id(unsigned cpu) { return apic_ids[cpu]; }
 unsigned cpu_count(void) { return count; }

@@ -3,10 +3,12 @@
 #include "kernel/hypercall.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
+#include "kernel/cpus.h"
 #include "kernel/crd.h"
 #include "kernel/ec.h"
 #include "kernel/gsi.h"
 #include "kernel/ipc.h"
+#include "kernel/lock.h"
 #include "kernel/mdb.h"
 #include "kernel/pd.h"
 #include "kernel/pt.h"
@@ -67,8 +69,8 @@ static enum nova_status check_ec_args(struct hc *h, struct pd *pd)
     uint64_t utcb = hc_arg3(h) & ~0xfffull;
     if (h->flags & ~NOVA_EC_GLOBAL)
         return NOVA_BAD_HYPERCALL;
-    if ((hc_arg3(h) & 0xfff) != 0)
-        return NOVA_BAD_CPU; // one CPU until the SMP work lands
+    if (!cpu_online(hc_arg3(h) & 0xfff))
+        return NOVA_BAD_CPU;
     if (!utcb || !pt_is_user_range(utcb, PAGE_SIZE) || pd_is_mapped(pd, utcb))
         return NOVA_BAD_PAR;
     if (!is_user_address(hc_arg4(h)) || !is_user_address(hc_arg5(h)))
@@ -86,7 +88,7 @@ static enum nova_status hc_create_ec(struct hc *h)
     if (st == NOVA_OK)
         st = check_ec_args(h, pd);
     if (st == NOVA_OK)
-        st = ec_create(&ec, pd, h->flags & NOVA_EC_GLOBAL, 0, hc_arg3(h) & ~0xfffull, hc_arg4(h),
+        st = ec_create(&ec, pd, h->flags & NOVA_EC_GLOBAL, hc_arg3(h) & 0xfff, hc_arg3(h) & ~0xfffull, hc_arg4(h),
                        hc_arg5(h), hc_arg6(h));
     return st == NOVA_OK ? install(hc_arg1(h), &ec->obj, NOVA_PERM_EC_ALL) : st;
 }
@@ -298,11 +300,12 @@ static const hc_handler handlers[NOVA_HC_COUNT] = {
 
 struct cpu_regs *syscall_dispatch(struct cpu_regs *r)
 {
+    kernel_lock();
     unsigned nr = NOVA_HC_NUMBER(r->rdi);
     struct hc h = {r, NOVA_HC_FLAGS(r->rdi)};
     hc_handler fn = nr < NOVA_HC_COUNT ? handlers[nr] : hc_bad;
     hypercall_count[nr < NOVA_HC_COUNT ? nr : NOVA_HC_COUNT]++;
     // Written first: a handler that blocks the caller leaves the status in its frame.
     r->rax = fn(&h);
-    return sched_exit();
+    return kernel_exit();
 }

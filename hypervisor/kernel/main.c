@@ -18,6 +18,8 @@
 #include "kernel/gsi.h"
 #include "kernel/ec.h"
 #include "kernel/hip.h"
+#include "kernel/lock.h"
+#include "kernel/smp.h"
 #include "kernel/printk.h"
 #include "kernel/pt.h"
 #include "kernel/qemu_exit.h"
@@ -98,7 +100,7 @@ static void run_selftest(void)
     panic("selftest: unknown kind \"%s\"", what);
 }
 
-extern char _kernel_end[];
+extern char _kernel_end[], boot_kstack_top[];
 
 // Memory the kernel keeps for its objects and page tables: "kmem=<MiB>", by default an
 // eighth of RAM, at least 8 MiB.
@@ -166,10 +168,11 @@ static void init_platform(void)
 void kernel_main(uint32_t magic, uint32_t info_phys)
 {
     serial_init();
-    gdt_init();
+    percpu_init(0, (uint64_t)boot_kstack_top);
+    gdt_init(0);
     idt_init();
     pic_disable();
-    percpu_init();
+    kernel_lock(); // held while this CPU runs kernel code, released before user mode
     printk("\n%s %s (x86_64)\n", NOVA_NAME, NOVA_VERSION);
 
     const void *info = boot_phys_to_ptr(0, info_phys, 8);
@@ -199,6 +202,8 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
         panic("root task: %s", err);
     if (gsi_init(root_pd()) != NOVA_OK)
         panic("root task: out of memory for the interrupt semaphores");
-    printk("boot: done, starting the root task\n");
-    resume_frame(sched_exit());
+    unsigned aps = smp_start();
+    hip_add_platform(hip, &acpi);
+    printk("boot: %u of %u CPUs online; starting the root task\n", aps + 1, cpu_count());
+    resume_frame(kernel_exit());
 }

@@ -14,12 +14,15 @@
 #include "arch/x86/percpu.h"
 #include "kernel/assert.h"
 #include "kernel/ec.h"
+#include "kernel/cpus.h"
 #include "kernel/ipc.h"
+#include "kernel/lock.h"
 #include "kernel/pd.h"
 #include "kernel/printk.h"
 #include "kernel/qemu_exit.h"
 #include "kernel/sc.h"
 #include "kernel/sm.h"
+#include "kernel/tlb.h"
 
 #define SC_OF(link) ((struct sc *)((char *)(link) - __builtin_offsetof(struct sc, rq)))
 #define EC_OF(link) ((struct ec *)((char *)(link) - __builtin_offsetof(struct ec, timeout)))
@@ -51,15 +54,18 @@ static struct sc *chain_sc(struct ec *ec)
     return ec->sc;
 }
 
+// The CPU an SC runs on decides when it runs; another CPU only queues it and knocks.
 void sched_enqueue(struct sc *sc)
 {
-    struct sched *s = cpu_sched();
+    struct sched *s = &cpu_data(sc->cpu)->sched;
     if (sc->rq.queued || sc == s->sc)
         return;
     bool ok = runq_push_back(&s->rq, &sc->rq, sc->prio);
     assert(ok);
-    if (s->sc && sc->prio > s->sc->prio)
+    if (!s->sc || sc->prio > s->sc->prio)
         s->preempt = true;
+    if (sc->cpu != this_cpu()->id)
+        lapic_send_ipi(cpu_apic_id(sc->cpu), VEC_IPI_WAKE);
 }
 
 static void charge(struct sched *s, uint64_t now)
@@ -72,12 +78,14 @@ static void charge(struct sched *s, uint64_t now)
 
 void sched_sc_gone(struct sc *sc)
 {
-    struct sched *s = cpu_sched();
+    struct sched *s = &cpu_data(sc->cpu)->sched;
     if (sc->rq.queued)
         runq_remove(&s->rq, &sc->rq);
     if (sc == s->sc) {
         charge(s, rdtsc());
         s->sc = 0;
+        if (sc->cpu != this_cpu()->id) // it runs there right now: make that CPU choose again
+            lapic_send_ipi(cpu_apic_id(sc->cpu), VEC_IPI_WAKE);
     }
 }
 
@@ -92,20 +100,21 @@ void sched_wake(struct ec *ec)
 
 uint64_t sched_consumed(const struct sc *sc)
 {
-    struct sched *s = cpu_sched();
+    struct sched *s = &cpu_data(sc->cpu)->sched;
     return sc->consumed + (sc == s->sc ? rdtsc() - s->slice_start : 0);
 }
 
 void sched_timeout_add(struct ec *ec, uint64_t deadline)
 {
-    bool ok = timeq_insert(&cpu_sched()->tq, &ec->timeout, deadline);
+    bool ok = timeq_insert(&cpu_data(ec->cpu)->sched.tq, &ec->timeout, deadline);
     assert(ok);
+    cpu_data(ec->cpu)->sched.armed = 0; // the timer may have to fire earlier
 }
 
 void sched_timeout_cancel(struct ec *ec)
 {
     if (ec->timeout.queued)
-        timeq_remove(&cpu_sched()->tq, &ec->timeout);
+        timeq_remove(&cpu_data(ec->cpu)->sched.tq, &ec->timeout);
 }
 
 // Timer interrupt: timeouts that expired wake their ECs; a used-up quantum rotates.
@@ -124,16 +133,27 @@ void sched_tick(void)
     s->armed = 0; // the timer fired: arm it anew
 }
 
-static bool nothing_can_wake(struct sched *s)
+static unsigned idle_cpus;
+
+// True when every CPU idles and neither a timeout nor an interrupt can change that.
+static bool nothing_can_wake(void)
 {
-    return !timeq_first(&s->tq) && !sm_any_interrupt_bound();
+    if (idle_cpus < cpu_online_count() || sm_any_interrupt_bound())
+        return false;
+    for (unsigned cpu = 0; cpu < cpu_count(); cpu++)
+        if (timeq_first(&cpu_data(cpu)->sched.tq))
+            return false;
+    return true;
 }
 
-// Waits with interrupts on until some SC is ready.
+// Waits with interrupts on and the kernel lock free until some SC is ready here.
 static void idle(struct sched *s)
 {
+    if (s->rq.mask)
+        return;
+    idle_cpus++;
     while (!s->rq.mask) {
-        if (nothing_can_wake(s)) {
+        if (nothing_can_wake()) {
             printk("kernel: every execution context has ended or waits; halting\n");
             qemu_exit(QEMU_EXIT_FAIL);
             cpu_stop();
@@ -142,8 +162,12 @@ static void idle(struct sched *s)
         uint64_t now = rdtsc();
         lapic_timer_arm(t ? (t->deadline > now ? t->deadline - now : 1) : 0);
         s->armed = 0;
+        tlb_shootdown();
+        kernel_unlock();
         __asm__ volatile("sti; hlt; cli" ::: "memory");
+        kernel_lock();
     }
+    idle_cpus--;
 }
 
 static void switch_sc(struct sched *s, struct sc *sc)
@@ -225,4 +249,12 @@ struct cpu_regs *sched_exit(void)
             return run(s, r);
         }
     }
+}
+
+struct cpu_regs *kernel_exit(void)
+{
+    struct cpu_regs *r = sched_exit();
+    tlb_shootdown();
+    kernel_unlock();
+    return r;
 }

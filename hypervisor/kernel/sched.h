@@ -21,6 +21,8 @@ void sched_sc_gone(struct sc *sc);
 void sched_wake(struct ec *ec);
 // Picks the EC to run next and returns the frame to resume; called on every kernel exit.
 struct cpu_regs *sched_exit(void);
+// sched_exit, then the TLB shootdowns the kernel work needs, then the kernel lock goes.
+struct cpu_regs *kernel_exit(void);
 // TSC ticks sc has consumed, including the current slice if it is running.
 uint64_t sched_consumed(const struct sc *sc);
 // The EC that runs on the time of ec's call chain, or NULL if the chain waits somewhere.

@@ -14,6 +14,7 @@
 #include "kernel/timeq.h"
 
 struct ec;
+struct pd;
 struct sc;
 
 // Scheduler state of one CPU (kernel/sched.c).
@@ -34,12 +35,23 @@ struct percpu {
     struct ec *current;  // the EC whose user state the frame holds
     unsigned id;
     struct sched sched;
+    struct pd *active_pd;          // whose page table and I/O bitmap are loaded
+    const uint8_t *loaded_bitmap;  // the I/O bitmap copied into this CPU's TSS
 };
 
-extern struct percpu percpu_boot;
+extern struct percpu percpu[];
 
-static inline struct percpu *this_cpu(void) { return &percpu_boot; }
+// GS points at the running CPU's struct percpu while in the kernel.
+static inline struct percpu *this_cpu(void)
+{
+    struct percpu *p;
+    __asm__("mov %%gs:24, %0" : "=r"(p));
+    return p;
+}
 
-void percpu_init(void);
+static inline struct percpu *cpu_data(unsigned cpu) { return &percpu[cpu]; }
+
+// Sets up GS, the kernel stack and SYSCALL on the calling CPU.
+void percpu_init(unsigned cpu, uint64_t kstack_top);
 
 #endif

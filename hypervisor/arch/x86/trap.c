@@ -5,6 +5,8 @@
 #include "arch/x86/lapic.h"
 #include "kernel/ec.h"
 #include "kernel/gsi.h"
+#include "kernel/lock.h"
+#include "kernel/tlb.h"
 #include "kernel/ipc.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -75,10 +77,19 @@ struct cpu_regs *trap_dispatch(struct cpu_regs *r)
     bool user = r->cs & 3;
     if (r->vector < 32 && !user)
         kernel_exception(r);
-    else if (r->vector < 32)
+    if (r->vector == VEC_IPI_FLUSH) { // answered without the lock: its holder waits for it
+        tlb_serve_request();
+        lapic_eoi();
+        return r;
+    }
+    kernel_lock();
+    if (r->vector < 32)
         user_exception(r);
     else
         interrupt(r->vector);
+    if (user)
+        return kernel_exit();
     // In kernel mode only the idle loop takes interrupts; it looks at the queue itself.
-    return user ? sched_exit() : r;
+    kernel_unlock();
+    return r;
 }
