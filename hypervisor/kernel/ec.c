@@ -68,6 +68,7 @@ enum nova_status ec_create(struct ec **out, struct pd *pd, bool global, unsigned
     ec->cpu = cpu, ec->id = next_id++, ec->global = global, ec->state = EC_IDLE;
     init_regs(ec, sp, ip);
     ec->initial_sp = sp;
+    timeq_link_init(&ec->timeout);
     if (global && !ip)
         ec->pending = EC_PENDING_STARTUP;
     *out = ec;

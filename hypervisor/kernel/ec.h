@@ -7,6 +7,7 @@
 
 #include "arch/x86/regs.h"
 #include "kernel/kobj.h"
+#include "kernel/timeq.h"
 
 struct pd;
 struct sc;
@@ -39,6 +40,7 @@ struct ec {
     unsigned cpu, id;
     enum ec_state state;
     bool global;
+    struct timeq_link timeout; // a timed semaphore down
     struct sm *blocked_on; // the semaphore a blocked EC waits on; holds a reference
     struct ec *wait_next;  // link in a semaphore's or a handler's wait queue
 

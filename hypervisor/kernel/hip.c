@@ -3,7 +3,10 @@
 #include "kernel/hip.h"
 #include "arch/x86/cpuinfo.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/ioapic.h"
+#include "boot/acpi.h"
 #include "boot/multiboot.h"
+#include "kernel/cpus.h"
 #include "kernel/printk.h"
 #include "mm/memory.h"
 #include "nova/caps.h"
@@ -61,6 +64,8 @@ struct nova_hip *hip_build(const struct boot_info *bi, const struct cpu_info *ci
     hip->features = features(ci);
     hip->cpu_count = 1;
     hip->cpu[0] = (struct nova_hip_cpu){.present = 1};
+    for (unsigned irq = 0; irq < 16; irq++)
+        hip->isa_gsi[irq] = irq;
     hip->tsc_khz = tsc_khz();
     hip->sel_max = NOVA_SEL_MAX;
     hip->svm_asids = ci->svm_asids;
@@ -68,4 +73,19 @@ struct nova_hip *hip_build(const struct boot_info *bi, const struct cpu_info *ci
     add_modules(hip, bi);
     add_firmware_ranges(hip, bi);
     return hip;
+}
+
+void hip_add_platform(struct nova_hip *hip, const struct acpi_info *ai)
+{
+    hip->cpu_count = cpu_count();
+    for (unsigned i = 0; i < cpu_count() && i < NOVA_HIP_MAX_CPUS; i++)
+        hip->cpu[i] = (struct nova_hip_cpu){.present = cpu_online(i), .apic_id = cpu_apic_id(i)};
+    hip->gsi_count = ioapic_gsi_count();
+    for (unsigned irq = 0; irq < 16; irq++) {
+        uint32_t gsi;
+        bool low, level;
+        acpi_isa_irq(ai, irq, &gsi, &low, &level);
+        hip->isa_gsi[irq] = (uint8_t)gsi;
+        hip->isa_flags[irq] = (level ? NOVA_GSI_LEVEL : 0) | (low ? NOVA_GSI_ACTIVE_LOW : 0);
+    }
 }

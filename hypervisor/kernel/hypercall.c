@@ -3,9 +3,12 @@
 #include "kernel/hypercall.h"
 #include "arch/x86/paging.h"
 #include "arch/x86/tsc.h"
+#include "kernel/cpus.h"
 #include "kernel/crd.h"
 #include "kernel/ec.h"
+#include "kernel/gsi.h"
 #include "kernel/ipc.h"
+#include "kernel/lock.h"
 #include "kernel/mdb.h"
 #include "kernel/pd.h"
 #include "kernel/pt.h"
@@ -66,8 +69,8 @@ static enum nova_status check_ec_args(struct hc *h, struct pd *pd)
     uint64_t utcb = hc_arg3(h) & ~0xfffull;
     if (h->flags & ~NOVA_EC_GLOBAL)
         return NOVA_BAD_HYPERCALL;
-    if ((hc_arg3(h) & 0xfff) != 0)
-        return NOVA_BAD_CPU; // one CPU until the SMP work lands
+    if (!cpu_online(hc_arg3(h) & 0xfff))
+        return NOVA_BAD_CPU;
     if (!utcb || !pt_is_user_range(utcb, PAGE_SIZE) || pd_is_mapped(pd, utcb))
         return NOVA_BAD_PAR;
     if (!is_user_address(hc_arg4(h)) || !is_user_address(hc_arg5(h)))
@@ -85,7 +88,7 @@ static enum nova_status hc_create_ec(struct hc *h)
     if (st == NOVA_OK)
         st = check_ec_args(h, pd);
     if (st == NOVA_OK)
-        st = ec_create(&ec, pd, h->flags & NOVA_EC_GLOBAL, 0, hc_arg3(h) & ~0xfffull, hc_arg4(h),
+        st = ec_create(&ec, pd, h->flags & NOVA_EC_GLOBAL, hc_arg3(h) & 0xfff, hc_arg3(h) & ~0xfffull, hc_arg4(h),
                        hc_arg5(h), hc_arg6(h));
     return st == NOVA_OK ? install(hc_arg1(h), &ec->obj, NOVA_PERM_EC_ALL) : st;
 }
@@ -250,17 +253,32 @@ static enum nova_status hc_pt_ctrl(struct hc *h)
 static enum nova_status hc_sm_ctrl(struct hc *h)
 {
     struct sm *sm;
-    if (h->flags != NOVA_SM_UP && h->flags != NOVA_SM_DOWN)
+    bool down = h->flags & NOVA_SM_DOWN, zero = h->flags & NOVA_SM_ZERO;
+    if (h->flags & ~(NOVA_SM_DOWN | NOVA_SM_ZERO) || (zero && !down))
         return NOVA_BAD_HYPERCALL;
-    uint32_t need = h->flags == NOVA_SM_UP ? NOVA_PERM_SM_UP : NOVA_PERM_SM_DOWN;
-    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_SM, need, &sm);
+    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_SM, down ? NOVA_PERM_SM_DOWN : NOVA_PERM_SM_UP, &sm);
     if (st != NOVA_OK)
         return st;
-    if (h->flags == NOVA_SM_UP)
+    if (!down)
         sm_up(sm);
     else
-        sm_down(sm, sched_current());
-    return NOVA_OK;
+        st = sm_down(sm, sched_current(), zero, hc_arg2(h));
+    return st;
+}
+
+static enum nova_status hc_assign_gsi(struct hc *h)
+{
+    struct sm *sm;
+    uint64_t addr, data;
+    enum nova_status st = lookup(hc_arg1(h), NOVA_OBJ_SM, NOVA_PERM_SM_DOWN, &sm);
+    if (st == NOVA_OK && h->flags)
+        st = NOVA_BAD_HYPERCALL;
+    if (st == NOVA_OK)
+        st = gsi_assign(sm, hc_arg2(h) > 0xffffffffu ? 0xffffffffu : (unsigned)hc_arg2(h),
+                        hc_arg3(h) > 0xffffffffu ? 0xffffffffu : (unsigned)hc_arg3(h), &addr, &data);
+    if (st == NOVA_OK)
+        hc_out1(h, addr), hc_out2(h, data);
+    return st;
 }
 
 static enum nova_status hc_bad(struct hc *h)
@@ -277,16 +295,17 @@ static const hc_handler handlers[NOVA_HC_COUNT] = {
     [NOVA_HC_LOOKUP] = hc_lookup,       [NOVA_HC_EC_CTRL] = hc_ec_ctrl,
     [NOVA_HC_SC_CTRL] = hc_sc_ctrl,     [NOVA_HC_PT_CTRL] = hc_pt_ctrl,
     [NOVA_HC_SM_CTRL] = hc_sm_ctrl,     [NOVA_HC_ASSIGN_PCI] = hc_bad,
-    [NOVA_HC_ASSIGN_GSI] = hc_bad,      [NOVA_HC_DELEGATE] = hc_delegate,
+    [NOVA_HC_ASSIGN_GSI] = hc_assign_gsi,      [NOVA_HC_DELEGATE] = hc_delegate,
 };
 
 struct cpu_regs *syscall_dispatch(struct cpu_regs *r)
 {
+    kernel_lock();
     unsigned nr = NOVA_HC_NUMBER(r->rdi);
     struct hc h = {r, NOVA_HC_FLAGS(r->rdi)};
     hc_handler fn = nr < NOVA_HC_COUNT ? handlers[nr] : hc_bad;
     hypercall_count[nr < NOVA_HC_COUNT ? nr : NOVA_HC_COUNT]++;
     // Written first: a handler that blocks the caller leaves the status in its frame.
     r->rax = fn(&h);
-    return sched_exit();
+    return kernel_exit();
 }

@@ -10,9 +10,16 @@
 #include "arch/x86/pic.h"
 #include "arch/x86/serial.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/ioapic.h"
+#include "arch/x86/lapic.h"
+#include "boot/acpi.h"
 #include "boot/multiboot.h"
+#include "kernel/cpus.h"
+#include "kernel/gsi.h"
 #include "kernel/ec.h"
 #include "kernel/hip.h"
+#include "kernel/lock.h"
+#include "kernel/smp.h"
 #include "kernel/printk.h"
 #include "kernel/pt.h"
 #include "kernel/qemu_exit.h"
@@ -31,6 +38,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys);
 
 static struct boot_info boot;
 static struct cpu_info cpu;
+static struct acpi_info acpi;
 
 // The boot page tables map the first BOOT_MAP_SIZE bytes at KERNEL_VMA.
 static const void *boot_phys_to_ptr(void *ctx, uint64_t phys, size_t len)
@@ -92,7 +100,7 @@ static void run_selftest(void)
     panic("selftest: unknown kind \"%s\"", what);
 }
 
-extern char _kernel_end[];
+extern char _kernel_end[], boot_kstack_top[];
 
 // Memory the kernel keeps for its objects and page tables: "kmem=<MiB>", by default an
 // eighth of RAM, at least 8 MiB.
@@ -128,13 +136,43 @@ static void init_memory(void)
     xfer_init();
 }
 
+// ACPI tables lie in RAM below the top of the direct map (or the BIOS area).
+static const void *acpi_phys(void *ctx, uint64_t pa, size_t len)
+{
+    (void)ctx;
+    if (pa >= mem_top() || len > mem_top() - pa)
+        return 0;
+    return phys_to_virt(pa);
+}
+
+// Interrupt controllers and CPUs from the ACPI MADT; without it, the boot CPU alone.
+static void init_platform(void)
+{
+    const char *err = acpi_parse(&acpi, boot.rsdp_len ? boot.rsdp : 0, boot.rsdp_len, acpi_phys, 0);
+    if (err) {
+        printk("acpi: %s; running on the boot CPU without I/O APIC\n", err);
+        acpi = (struct acpi_info){0};
+    }
+    lapic_init();
+    cpu_set_online(cpu_add(lapic_id()));
+    for (unsigned i = 0; i < acpi.cpu_count; i++)
+        if (acpi.cpu[i].enabled)
+            cpu_add(acpi.cpu[i].apic_id);
+    for (unsigned i = 0; i < acpi.ioapic_count; i++)
+        ioapic_add(acpi.ioapic[i].address, acpi.ioapic[i].gsi_base);
+    sched_init();
+    printk("platform: %u CPUs, %u I/O APICs with %u GSIs, local APIC timer %lu kHz\n",
+           cpu_count(), acpi.ioapic_count, ioapic_gsi_count(), lapic_timer_khz());
+}
+
 void kernel_main(uint32_t magic, uint32_t info_phys)
 {
     serial_init();
-    gdt_init();
+    percpu_init(0, (uint64_t)boot_kstack_top);
+    gdt_init(0);
     idt_init();
     pic_disable();
-    percpu_init();
+    kernel_lock(); // held while this CPU runs kernel code, released before user mode
     printk("\n%s %s (x86_64)\n", NOVA_NAME, NOVA_VERSION);
 
     const void *info = boot_phys_to_ptr(0, info_phys, 8);
@@ -156,9 +194,16 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
     init_memory();
     run_selftest();
 
-    err = root_create(&boot, hip_build(&boot, &cpu));
+    init_platform();
+    struct nova_hip *hip = hip_build(&boot, &cpu);
+    hip_add_platform(hip, &acpi);
+    err = root_create(&boot, hip);
     if (err)
         panic("root task: %s", err);
-    printk("boot: done, starting the root task\n");
-    resume_frame(sched_exit());
+    if (gsi_init(root_pd()) != NOVA_OK)
+        panic("root task: out of memory for the interrupt semaphores");
+    unsigned aps = smp_start();
+    hip_add_platform(hip, &acpi);
+    printk("boot: %u of %u CPUs online; starting the root task\n", aps + 1, cpu_count());
+    resume_frame(kernel_exit());
 }

@@ -4,8 +4,10 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/paging.h"
+#include "arch/x86/percpu.h"
 #include "kernel/assert.h"
 #include "kernel/kmem.h"
+#include "kernel/tlb.h"
 #include "kernel/xfer.h"
 #include "lib/string.h"
 #include "mm/memory.h"
@@ -15,15 +17,17 @@
 _Static_assert(sizeof(struct pd) <= (4096 << PD_ORDER), "struct pd fits its allocation");
 
 static unsigned next_id;
-static struct pd *active;
+
+static bool active_here(const struct pd *pd) { return this_cpu()->active_pd == pd; }
 
 static void pd_destroy(struct kobj *o)
 {
     struct pd *pd = (struct pd *)o;
-    if (pd == active) { // its last EC ended on this CPU
+    if (active_here(pd)) { // its last EC ended on this CPU
         write_cr3(virt_to_phys(kernel_pml4()));
-        active = 0;
+        this_cpu()->active_pd = 0;
     }
+    assert(!(pd->cpus & ~(1ul << this_cpu()->id))); // a running EC would hold a reference
     xfer_pd_teardown(pd);
     tss_forget_io_bitmap(pd->io_bitmap);
     cap_space_destroy(&pd->caps);
@@ -71,7 +75,7 @@ enum nova_status pd_grant_io(struct pd *pd, unsigned base, unsigned count)
     for (unsigned p = base; p < base + count; p++)
         pd->io_bitmap[p / 8] &= (uint8_t)~(1u << p % 8);
     tss_forget_io_bitmap(pd->io_bitmap);
-    if (pd == active)
+    if (active_here(pd))
         tss_load_io_bitmap(pd->io_bitmap);
     return NOVA_OK;
 }
@@ -83,8 +87,9 @@ void pd_revoke_io(struct pd *pd, unsigned base, unsigned count)
     for (unsigned p = base; p < base + count && p < 65536; p++)
         pd->io_bitmap[p / 8] |= (uint8_t)(1u << p % 8);
     tss_forget_io_bitmap(pd->io_bitmap);
-    if (pd == active)
+    if (active_here(pd))
         tss_load_io_bitmap(pd->io_bitmap);
+    tlb_note_stale(pd->cpus); // other CPUs reload the bitmap with their flush
 }
 
 bool pd_is_mapped(const struct pd *pd, uint64_t va) { return pt_lookup(pd->pml4, va, 0) != 0; }
@@ -100,15 +105,24 @@ enum nova_status pd_map(struct pd *pd, uint64_t va, uint64_t pa, uint64_t pte_fl
 
 void pd_unmap(struct pd *pd, uint64_t va)
 {
-    if (pt_unmap(pd->pml4, va) && pd == active)
+    if (!pt_unmap(pd->pml4, va))
+        return;
+    if (active_here(pd))
         invlpg(va);
+    tlb_note_stale(pd->cpus);
 }
 
 void pd_activate(struct pd *pd)
 {
-    if (pd == active)
+    struct percpu *cpu = this_cpu();
+    struct pd *prev = cpu->active_pd;
+    if (pd == prev)
         return;
+    unsigned long bit = 1ul << cpu->id;
+    if (prev)
+        prev->cpus &= ~bit; // switching CR3 drops its translations here
     write_cr3(virt_to_phys(pd->pml4));
     tss_load_io_bitmap(pd->io_bitmap);
-    active = pd;
+    pd->cpus |= bit;
+    cpu->active_pd = pd;
 }

@@ -17,6 +17,7 @@ struct pd {
     char name[16];
     uint64_t *pml4;    // memory space: the user half is this PD's, the upper half the kernel's
     uint8_t *io_bitmap; // NULL: no I/O ports
+    unsigned long cpus; // CPUs that have this PD's page table loaded
     struct mdb_space mdb; // what this PD holds, and from whom it was derived
     struct cap_space caps;
 };

@@ -22,6 +22,8 @@
 
 static struct pd *root;
 
+struct pd *root_pd(void) { return root; }
+
 static uint64_t min(uint64_t a, uint64_t b) { return a < b ? a : b; }
 
 // One page of a segment: the file bytes that fall into it, zeros elsewhere.

@@ -33,7 +33,8 @@ enum nova_status sc_create(struct sc **out, struct ec *ec, unsigned prio, uint64
         return NOVA_NO_MEM;
     }
     kobj_init(&sc->obj, NOVA_OBJ_SC, sc_destroy);
-    sc->ec = ec, sc->prio = prio, sc->quantum = quantum;
+    sc->ec = ec, sc->prio = prio, sc->quantum = sc->left = quantum, sc->cpu = ec->cpu;
+    runq_link_init(&sc->rq);
     ec->sc = sc;
     ec->state = EC_READY;
     sched_enqueue(sc);

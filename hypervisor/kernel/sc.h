@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "kernel/kobj.h"
+#include "kernel/runq.h"
 
 #define SC_PRIO_MAX 63
 
@@ -13,12 +14,12 @@ struct ec;
 
 struct sc {
     struct kobj obj;
-    struct ec *ec; // holds a reference
-    unsigned prio;
+    struct runq_link rq; // run-queue link
+    struct ec *ec;       // holds a reference
+    unsigned prio, cpu;
     uint64_t quantum;  // TSC ticks
+    uint64_t left;     // TSC ticks left of the current quantum
     uint64_t consumed; // TSC ticks spent running
-    struct sc *next;   // run-queue link
-    bool queued;
 };
 
 // Binds a new SC to ec and makes ec ready.

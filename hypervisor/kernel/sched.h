@@ -21,7 +21,16 @@ void sched_sc_gone(struct sc *sc);
 void sched_wake(struct ec *ec);
 // Picks the EC to run next and returns the frame to resume; called on every kernel exit.
 struct cpu_regs *sched_exit(void);
+// sched_exit, then the TLB shootdowns the kernel work needs, then the kernel lock goes.
+struct cpu_regs *kernel_exit(void);
 // TSC ticks sc has consumed, including the current slice if it is running.
 uint64_t sched_consumed(const struct sc *sc);
 // The EC that runs on the time of ec's call chain, or NULL if the chain waits somewhere.
 struct ec *sched_runner(struct ec *ec);
+
+void sched_init(void);
+// ec's wait ends at the absolute TSC value deadline unless it is woken before.
+void sched_timeout_add(struct ec *ec, uint64_t deadline);
+void sched_timeout_cancel(struct ec *ec);
+// The timer interrupt: expired timeouts, end of quantum.
+void sched_tick(void);

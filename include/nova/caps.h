@@ -38,6 +38,8 @@ typedef uint64_t nova_sel;
 #define NOVA_SEL_ROOT_PD 0
 #define NOVA_SEL_ROOT_EC 1
 #define NOVA_SEL_ROOT_SC 2
+// The semaphore of GSI g is at NOVA_SEL_ROOT_GSI + g.
+#define NOVA_SEL_ROOT_GSI (NOVA_SEL_MAX - 256)
 // First selector the root task may use freely.
 #define NOVA_SEL_ROOT_FREE 32
 

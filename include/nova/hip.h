@@ -53,10 +53,14 @@ struct nova_hip {
     uint64_t phys_window;         // root virtual address = phys_window + physical address
     uint32_t sel_max;             // object-space size
     uint32_t svm_asids;
-    uint8_t phys_bits, virt_bits, reserved[6];
+    uint8_t phys_bits, virt_bits;
+    uint16_t gsi_count;  // GSIs the I/O APICs provide; semaphores at NOVA_SEL_ROOT_GSI
+    uint8_t reserved[4];
     struct nova_hip_cpu cpu[NOVA_HIP_MAX_CPUS];
     struct nova_hip_mem mem[NOVA_HIP_MAX_MEM];
     struct nova_hip_module mod[NOVA_HIP_MAX_MODS];
+    uint8_t isa_gsi[16];   // the GSI ISA interrupt i arrives on
+    uint8_t isa_flags[16]; // its NOVA_GSI_LEVEL / NOVA_GSI_ACTIVE_LOW flags for assign_gsi
 };
 
 _Static_assert(sizeof(struct nova_hip_cpu) == 8, "HIP CPU descriptor");

@@ -47,6 +47,13 @@ enum nova_hypercall {
 // revoke flags: also remove the caller's own range, not only what was derived from it.
 #define NOVA_REVOKE_SELF 0x1
 
+// assign_gsi flags: trigger mode and polarity of the line.
+#define NOVA_GSI_LEVEL      0x1
+#define NOVA_GSI_ACTIVE_LOW 0x2
+
+// sm_ctrl down: take the whole count instead of one unit.
+#define NOVA_SM_ZERO 0x2
+
 // lookup flags: 0 looks up an object selector, NOVA_LOOKUP_MEM a page of the memory space.
 #define NOVA_LOOKUP_MEM 0x1
 

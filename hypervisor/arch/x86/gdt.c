@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Global descriptor table and task-state segment of the boot CPU.
+// Global descriptor table and task-state segment, one of each per CPU.
 #include "arch/x86/gdt.h"
 #include "arch/x86/memlayout.h"
+#include "arch/x86/percpu.h"
+#include "kernel/cpus.h"
 #include "lib/string.h"
 
 #define IST_STACK_SIZE  4096
@@ -12,15 +14,17 @@ enum { IST_DOUBLE_FAULT = 1, IST_NMI = 2 };
 
 // The TSS is followed by the I/O permission bitmap and the byte of ones the CPU requires
 // after it (Intel SDM Vol. 1, 19.5.2).
-static struct {
+struct tss_io {
     struct tss tss;
     uint8_t bitmap[IO_BITMAP_BYTES];
     uint8_t end;
-} __attribute__((packed, aligned(16))) tss_io;
+} __attribute__((packed, aligned(16)));
 
-static const uint8_t *loaded_bitmap;
-static uint64_t gdt[7];
-static uint8_t ist_stacks[2][IST_STACK_SIZE] __attribute__((aligned(16)));
+static struct tss_io tss_io[MAX_CPUS];
+static uint64_t gdt[MAX_CPUS][7];
+static uint8_t ist_stacks[MAX_CPUS][2][IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static struct tss_io *my_tss(void) { return &tss_io[this_cpu()->id]; }
 
 // Flat 64-bit segments: only the access byte and the L/D bits matter in long mode.
 #define SEG_KCODE 0x00af9a000000ffffull
@@ -35,23 +39,25 @@ static void set_tss_descriptor(uint64_t *d, uint64_t base, uint32_t limit)
     d[1] = base >> 32;
 }
 
-void gdt_init(void)
+void gdt_init(unsigned cpu)
 {
-    gdt[0] = 0;
-    gdt[SEL_KCODE >> 3] = SEG_KCODE;
-    gdt[SEL_KDATA >> 3] = SEG_KDATA;
-    gdt[SEL_UDATA >> 3] = SEG_UDATA;
-    gdt[SEL_UCODE >> 3] = SEG_UCODE;
-    tss_io.tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)&ist_stacks[0][IST_STACK_SIZE];
-    tss_io.tss.ist[IST_NMI - 1] = (uint64_t)&ist_stacks[1][IST_STACK_SIZE];
-    tss_io.tss.iomap_base = NO_IO_BITMAP;
-    tss_io.end = 0xff;
-    set_tss_descriptor(&gdt[SEL_TSS >> 3], (uint64_t)&tss_io, sizeof(tss_io) - 1);
+    uint64_t *g = gdt[cpu];
+    struct tss_io *t = &tss_io[cpu];
+    g[0] = 0;
+    g[SEL_KCODE >> 3] = SEG_KCODE;
+    g[SEL_KDATA >> 3] = SEG_KDATA;
+    g[SEL_UDATA >> 3] = SEG_UDATA;
+    g[SEL_UCODE >> 3] = SEG_UCODE;
+    t->tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)&ist_stacks[cpu][0][IST_STACK_SIZE];
+    t->tss.ist[IST_NMI - 1] = (uint64_t)&ist_stacks[cpu][1][IST_STACK_SIZE];
+    t->tss.iomap_base = NO_IO_BITMAP;
+    t->end = 0xff;
+    set_tss_descriptor(&g[SEL_TSS >> 3], (uint64_t)t, sizeof(*t) - 1);
 
     struct {
         uint16_t limit;
         uint64_t base;
-    } __attribute__((packed)) ptr = {sizeof(gdt) - 1, (uint64_t)gdt};
+    } __attribute__((packed)) ptr = {sizeof(gdt[cpu]) - 1, (uint64_t)g};
 
     // Reload every segment register so that nothing refers to the boot GDT any more.
     __asm__ volatile("lgdt %0\n"
@@ -68,25 +74,28 @@ void gdt_init(void)
                      : "rax", "memory");
 }
 
-void tss_set_kernel_stack(uint64_t rsp0) { tss_io.tss.rsp[0] = rsp0; }
+void tss_set_kernel_stack(uint64_t rsp0) { my_tss()->tss.rsp[0] = rsp0; }
 
 // A PD without I/O ports gets an offset past the TSS limit: every port is denied without
 // touching the bitmap. The bitmap is copied only when a PD with other ports runs.
 void tss_load_io_bitmap(const uint8_t *bitmap)
 {
+    struct tss_io *t = my_tss();
+    struct percpu *cpu = this_cpu();
     if (!bitmap) {
-        tss_io.tss.iomap_base = NO_IO_BITMAP;
+        t->tss.iomap_base = NO_IO_BITMAP;
         return;
     }
-    if (bitmap != loaded_bitmap) {
-        memcpy(tss_io.bitmap, bitmap, IO_BITMAP_BYTES);
-        loaded_bitmap = bitmap;
+    if (bitmap != cpu->loaded_bitmap) {
+        memcpy(t->bitmap, bitmap, IO_BITMAP_BYTES);
+        cpu->loaded_bitmap = bitmap;
     }
-    tss_io.tss.iomap_base = sizeof(struct tss);
+    t->tss.iomap_base = sizeof(struct tss);
 }
 
 void tss_forget_io_bitmap(const uint8_t *bitmap)
 {
-    if (bitmap && bitmap == loaded_bitmap)
-        loaded_bitmap = 0;
+    for (unsigned cpu = 0; bitmap && cpu < MAX_CPUS; cpu++)
+        if (cpu_data(cpu)->loaded_bitmap == bitmap)
+            cpu_data(cpu)->loaded_bitmap = 0;
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Global descriptor table and task-state segment of the boot CPU.
+// Global descriptor table and task-state segment, one of each per CPU.
 #pragma once
 
 #include <stdint.h>
@@ -16,7 +16,8 @@ struct tss {
 
 _Static_assert(sizeof(struct tss) == 104, "TSS layout (Intel SDM Vol. 3, 8.7)");
 
-void gdt_init(void);
+// Loads the calling CPU's GDT and TSS.
+void gdt_init(unsigned cpu);
 void tss_set_kernel_stack(uint64_t rsp0);
 // Loads the I/O permission bitmap of the PD about to run (NULL: no ports at all).
 void tss_load_io_bitmap(const uint8_t *bitmap);

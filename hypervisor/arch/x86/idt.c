@@ -39,7 +39,11 @@ void idt_init(void)
         set_gate(v, 0, 0);
     set_gate(2, 2, 0); // NMI on its own stack
     set_gate(8, 1, 0); // double fault on its own stack
+    idt_load();
+}
 
+void idt_load(void)
+{
     struct {
         uint16_t limit;
         uint64_t base;

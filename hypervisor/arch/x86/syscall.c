@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// SYSCALL set-up and per-CPU data of the boot CPU.
+// SYSCALL set-up and the per-CPU data every CPU reaches through GS.
 #include "arch/x86/cpu.h"
 #include "arch/x86/gdt.h"
 #include "arch/x86/memlayout.h"
 #include "arch/x86/percpu.h"
+#include "kernel/cpus.h"
 
 #define RFLAGS_IF 0x200
 #define RFLAGS_TF 0x100
@@ -11,19 +12,19 @@
 #define RFLAGS_AC 0x40000
 
 extern char syscall_entry[];
-extern char boot_kstack_top[];
 
-struct percpu percpu_boot;
+struct percpu percpu[MAX_CPUS];
 
 _Static_assert(__builtin_offsetof(struct percpu, kstack_top) == PERCPU_KSTACK_TOP, "entry.S");
 _Static_assert(__builtin_offsetof(struct percpu, user_rsp) == PERCPU_USER_RSP, "entry.S");
 _Static_assert(__builtin_offsetof(struct percpu, frame_top) == PERCPU_FRAME_TOP, "entry.S");
 
-void percpu_init(void)
+void percpu_init(unsigned cpu, uint64_t kstack_top)
 {
-    struct percpu *p = &percpu_boot;
-    p->kstack_top = (uint64_t)boot_kstack_top;
+    struct percpu *p = &percpu[cpu];
+    p->kstack_top = kstack_top;
     p->self = p;
+    p->id = cpu;
     wrmsr(MSR_GS_BASE, (uint64_t)p);
     wrmsr(MSR_KERNEL_GS_BASE, 0);
 

@@ -2,7 +2,11 @@
 // C side of trap dispatch: exceptions are reported with the full register state.
 #include "arch/x86/idt.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/lapic.h"
 #include "kernel/ec.h"
+#include "kernel/gsi.h"
+#include "kernel/lock.h"
+#include "kernel/tlb.h"
 #include "kernel/ipc.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
@@ -54,14 +58,38 @@ static void user_exception(struct cpu_regs *r)
     ec_kill(ec, r, what);
 }
 
+static void interrupt(unsigned vector)
+{
+    if (vector >= VEC_GSI_BASE && vector <= VEC_GSI_MAX) {
+        gsi_irq(vector);
+    } else if (vector == VEC_TIMER) {
+        lapic_eoi();
+        sched_tick();
+    } else if (vector == VEC_IPI_WAKE) {
+        lapic_eoi(); // the queue was changed by the sender; sched_exit looks at it
+    } else if (vector != VEC_SPURIOUS && (vector < 0x20 || vector > 0x2f)) {
+        lapic_eoi(); // vectors 0x20-0x2f: a spurious interrupt of the masked legacy PIC
+    }
+}
+
 struct cpu_regs *trap_dispatch(struct cpu_regs *r)
 {
     bool user = r->cs & 3;
     if (r->vector < 32 && !user)
         kernel_exception(r);
-    else if (r->vector < 32)
+    if (r->vector == VEC_IPI_FLUSH) { // answered without the lock: its holder waits for it
+        tlb_serve_request();
+        lapic_eoi();
+        return r;
+    }
+    kernel_lock();
+    if (r->vector < 32)
         user_exception(r);
     else
-        printk("trap: unexpected interrupt vector %lu\n", r->vector);
-    return user ? sched_exit() : r;
+        interrupt(r->vector);
+    if (user)
+        return kernel_exit();
+    // In kernel mode only the idle loop takes interrupts; it looks at the queue itself.
+    kernel_unlock();
+    return r;
 }
