@@ -1,0 +1,831 @@
+// SPDX-License-Identifier: MIT
+// The boot configuration parser: program lines into struct cfg, faults with line numbers.
+#include "config.h"
+
+/*
+ * Everything here works on spans (pointer and length) into the caller's text, which need
+ * not be NUL-terminated: the only bound is len, and nothing is copied out before it has
+ * been checked against the size of its destination. No libc: the root task has none.
+ */
+
+#define MSG_SIZE  sizeof(((struct cfg_error *)0)->message)
+#define QUOTE_MAX 32 // characters of the input a message shows before "..."
+
+// ---- Characters and spans ----
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static bool is_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
+}
+
+// Module names are file names, so they may have directories.
+static bool is_module_char(char c)
+{
+    return is_name_char(c) || c == '/';
+}
+
+// The command line reaches the program's console and its own parser: printable ASCII only.
+static bool is_args_char(char c)
+{
+    return c >= 0x20 && c <= 0x7e;
+}
+
+static bool span_is(const char *s, size_t n, const char *lit)
+{
+    size_t i = 0;
+
+    for (; i < n; i++) {
+        if (lit[i] == '\0' || lit[i] != s[i]) // s may hold a NUL: test lit's end first
+            return false;
+    }
+    return lit[i] == '\0';
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+    while (*a != '\0' && *a == *b) {
+        a++, b++;
+    }
+    return *a == *b;
+}
+
+// dst has room for n + 1 characters: the callers checked n against the field.
+static void copy_span(char *dst, const char *src, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        dst[i] = src[i];
+    }
+    dst[n] = '\0';
+}
+
+// ---- Error messages ----
+
+// A message under construction; whatever does not fit is cut, the NUL always fits.
+struct msg {
+    char buf[MSG_SIZE];
+    size_t len;
+};
+
+static void msg_char(struct msg *m, char c)
+{
+    if (m->len + 1 < MSG_SIZE) {
+        m->buf[m->len++] = c;
+        m->buf[m->len] = '\0';
+    }
+}
+
+static void msg_lit(struct msg *m, const char *s)
+{
+    while (*s != '\0') {
+        msg_char(m, *s++);
+    }
+}
+
+static void msg_uint(struct msg *m, uint64_t v)
+{
+    char digits[20];
+    unsigned n = 0;
+
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while (n > 0) {
+        msg_char(m, digits[--n]);
+    }
+}
+
+// Input quoted, shortened and made printable: the message goes to a console as it is.
+static void msg_quote(struct msg *m, const char *s, size_t n)
+{
+    size_t shown = n > QUOTE_MAX ? QUOTE_MAX - 3 : n;
+
+    msg_char(m, '"');
+    for (size_t i = 0; i < shown; i++) {
+        msg_char(m, is_args_char(s[i]) ? s[i] : '?');
+    }
+    if (shown < n)
+        msg_lit(m, "...");
+    msg_char(m, '"');
+}
+
+// " (max n)", from the limit itself so that the message follows the header.
+static void msg_max(struct msg *m, uint64_t n)
+{
+    msg_lit(m, " (max ");
+    msg_uint(m, n);
+    msg_char(m, ')');
+}
+
+static void msg_range(struct msg *m, uint64_t lo, uint64_t hi)
+{
+    msg_uint(m, lo);
+    msg_char(m, '-');
+    msg_uint(m, hi);
+}
+
+// Keeps the first CFG_MAX_ERRORS faults; when there are more, the last slot says so.
+static void record_error(struct cfg *out, unsigned line, const struct msg *m)
+{
+    static const char more[] = "too many errors: this one and later ones not shown";
+    struct cfg_error *e;
+
+    if (out->error_count == CFG_MAX_ERRORS) {
+        e = &out->error[CFG_MAX_ERRORS - 1];
+        copy_span(e->message, more, sizeof(more) - 1);
+        return;
+    }
+    e = &out->error[out->error_count++];
+    e->line = line;
+    copy_span(e->message, m->buf, m->len);
+}
+
+// ---- Tokens ----
+
+// One line without its line end: s[0, end).
+struct cursor {
+    const char *s;
+    size_t pos, end;
+};
+
+// A word, or key=value with value either bare or in double quotes (escapes still in it).
+struct tok {
+    const char *raw, *key, *val;
+    size_t rawlen, klen, vlen;
+    bool eq, quoted;
+};
+
+enum tok_result { TOK_NONE, TOK_OK, TOK_ERR };
+
+// Scans "..." from the opening quote; only \" and \\ are escapes.
+static bool scan_quoted(struct cursor *c, struct tok *t, struct msg *m)
+{
+    t->quoted = true;
+    t->val = c->s + ++c->pos;
+    for (;;) {
+        if (c->pos == c->end) {
+            msg_lit(m, "unterminated quote");
+            return false;
+        }
+        char ch = c->s[c->pos];
+
+        if (ch == '"')
+            break;
+        if (ch == '\\') {
+            if (c->pos + 1 == c->end) {
+                msg_lit(m, "unterminated quote");
+                return false;
+            }
+            if (c->s[c->pos + 1] != '"' && c->s[c->pos + 1] != '\\') {
+                msg_lit(m, "bad escape ");
+                msg_quote(m, c->s + c->pos, 2);
+                msg_lit(m, " (only \\\" and \\\\)");
+                return false;
+            }
+            c->pos++;
+        }
+        c->pos++;
+    }
+    t->vlen = (size_t)(c->s + c->pos - t->val);
+    c->pos++; // the closing quote
+    if (c->pos < c->end && !is_space(c->s[c->pos])) {
+        msg_lit(m, "text right after closing quote");
+        return false;
+    }
+    return true;
+}
+
+// The next token; TOK_NONE at the end of the line or at a comment.
+static enum tok_result next_token(struct cursor *c, struct tok *t, struct msg *m)
+{
+    while (c->pos < c->end && is_space(c->s[c->pos])) {
+        c->pos++;
+    }
+    if (c->pos == c->end || c->s[c->pos] == '#')
+        return TOK_NONE;
+    *t = (struct tok){.raw = c->s + c->pos, .key = c->s + c->pos};
+    while (c->pos < c->end && !is_space(c->s[c->pos]) && c->s[c->pos] != '=') {
+        c->pos++;
+    }
+    t->klen = (size_t)(c->s + c->pos - t->key);
+    if (c->pos < c->end && c->s[c->pos] == '=') {
+        t->eq = true;
+        c->pos++;
+        if (c->pos < c->end && c->s[c->pos] == '"') {
+            if (!scan_quoted(c, t, m))
+                return TOK_ERR;
+        } else {
+            t->val = c->s + c->pos;
+            while (c->pos < c->end && !is_space(c->s[c->pos])) {
+                c->pos++;
+            }
+            t->vlen = (size_t)(c->s + c->pos - t->val);
+        }
+    }
+    t->rawlen = (size_t)(c->s + c->pos - t->raw);
+    return TOK_OK;
+}
+
+// ---- Values ----
+
+static bool parse_digits(const char *s, size_t n, unsigned base, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if (n == 0)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        unsigned d;
+
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return false;
+        if (v > (UINT64_MAX - d) / base)
+            return false;
+        v = v * base + d;
+    }
+    *out = v;
+    return true;
+}
+
+// Decimal, or hexadecimal after 0x; the whole span, no sign, no overflow.
+static bool parse_number(const char *s, size_t n, uint64_t *out)
+{
+    if (n > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+        return parse_digits(s + 2, n - 2, 16, out);
+    return parse_digits(s, n, 10, out);
+}
+
+// A number with an optional K or M suffix (binary: 1K = 1024).
+static bool parse_size(const char *s, size_t n, uint64_t *out)
+{
+    unsigned shift = 0;
+    uint64_t v;
+
+    if (n > 0 && (s[n - 1] == 'K' || s[n - 1] == 'k'))
+        shift = 10, n--;
+    else if (n > 0 && (s[n - 1] == 'M' || s[n - 1] == 'm'))
+        shift = 20, n--;
+    if (!parse_number(s, n, &v) || v > UINT64_MAX >> shift)
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+// Splits a list value at commas: the next item, false when there is none left.
+struct items {
+    const char *s;
+    size_t n, pos;
+    bool done;
+};
+
+static bool next_item(struct items *it, const char **item, size_t *ilen)
+{
+    if (it->done)
+        return false;
+    size_t start = it->pos;
+
+    while (it->pos < it->n && it->s[it->pos] != ',') {
+        it->pos++;
+    }
+    *item = it->s + start;
+    *ilen = it->pos - start;
+    if (it->pos == it->n)
+        it->done = true;
+    else
+        it->pos++;
+    return true;
+}
+
+enum name_check { NAME_OK, NAME_EMPTY, NAME_LONG, NAME_BAD_CHAR };
+
+static enum name_check check_name(const char *s, size_t n, size_t max, bool (*ok)(char))
+{
+    if (n == 0)
+        return NAME_EMPTY;
+    if (n > max)
+        return NAME_LONG;
+    for (size_t i = 0; i < n; i++) {
+        if (!ok(s[i]))
+            return NAME_BAD_CHAR;
+    }
+    return NAME_OK;
+}
+
+// Checks a name and copies it into dst (max + 1 bytes), or explains why not.
+static bool take_name(char *dst, const char *s, size_t n, size_t max, bool (*ok)(char),
+                      const char *what, struct msg *m)
+{
+    switch (check_name(s, n, max, ok)) {
+    case NAME_OK:
+        copy_span(dst, s, n);
+        return true;
+    case NAME_EMPTY:
+        msg_lit(m, "empty ");
+        msg_lit(m, what);
+        return false;
+    case NAME_LONG:
+        msg_lit(m, what);
+        msg_lit(m, " too long ");
+        msg_quote(m, s, n);
+        msg_max(m, max);
+        return false;
+    case NAME_BAD_CHAR:
+        break;
+    }
+    msg_lit(m, "bad character in ");
+    msg_lit(m, what);
+    msg_char(m, ' ');
+    msg_quote(m, s, n);
+    return false;
+}
+
+// ---- Keys ----
+
+typedef bool key_parser(struct cfg_program *p, const struct tok *t, struct msg *m);
+
+static void msg_bad(struct msg *m, const char *what, const struct tok *t)
+{
+    msg_lit(m, "bad ");
+    msg_lit(m, what);
+    msg_char(m, ' ');
+    msg_quote(m, t->raw, t->rawlen);
+}
+
+// A number in [lo, hi] into *dst.
+static bool take_number(unsigned *dst, const struct tok *t, unsigned lo, unsigned hi, struct msg *m)
+{
+    uint64_t v;
+
+    if (!parse_number(t->val, t->vlen, &v)) {
+        msg_bad(m, "number", t);
+        return false;
+    }
+    if (v < lo || v > hi) {
+        msg_bad(m, "number", t);
+        msg_lit(m, ": out of range ");
+        msg_range(m, lo, hi);
+        return false;
+    }
+    *dst = (unsigned)v;
+    return true;
+}
+
+static bool key_module(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    return take_name(p->module, t->val, t->vlen, CFG_MODULE_MAX, is_module_char, "module name", m);
+}
+
+// Unescapes \" and \\ (the only escapes scan_quoted let through).
+static bool key_args(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < t->vlen; i++) {
+        char c = t->val[i];
+
+        if (c == '\\')
+            c = t->val[++i];
+        if (!is_args_char(c)) {
+            msg_lit(m, "bad character in args");
+            return false;
+        }
+        if (n == CFG_ARGS_MAX) {
+            msg_lit(m, "args too long");
+            msg_max(m, CFG_ARGS_MAX);
+            return false;
+        }
+        p->args[n++] = c;
+    }
+    p->args[n] = '\0';
+    return true;
+}
+
+static bool key_mem(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    uint64_t v;
+
+    if (!parse_size(t->val, t->vlen, &v)) {
+        msg_bad(m, "size", t);
+        return false;
+    }
+    if (v == 0 || v % CFG_PAGE_SIZE != 0) {
+        msg_bad(m, "size", t);
+        msg_lit(m, ": not a nonzero multiple of 4K");
+        return false;
+    }
+    p->mem = v;
+    return true;
+}
+
+static bool key_prio(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    return take_number(&p->prio, t, CFG_PRIO_MIN, CFG_PRIO_MAX, m);
+}
+
+static bool key_cpu(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    return take_number(&p->cpu, t, 0, CFG_CPU_MAX, m);
+}
+
+static bool key_quantum(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    return take_number(&p->quantum_us, t, 1, CFG_QUANTUM_MAX, m);
+}
+
+static bool key_restarts(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    return take_number(&p->restarts, t, 0, CFG_RESTARTS_MAX, m);
+}
+
+static bool key_restart(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    if (span_is(t->val, t->vlen, "never"))
+        p->restart_on_fault = false;
+    else if (span_is(t->val, t->vlen, "on-fault"))
+        p->restart_on_fault = true;
+    else {
+        msg_bad(m, "value", t);
+        msg_lit(m, " (never or on-fault)");
+        return false;
+    }
+    return true;
+}
+
+// A provides= or uses= list: service names, each at most once.
+static bool take_services(char list[][32], unsigned *count, const struct tok *t, struct msg *m)
+{
+    struct items it = {.s = t->val, .n = t->vlen};
+    const char *s;
+    size_t n;
+
+    while (next_item(&it, &s, &n)) {
+        if (*count == CFG_MAX_NAMES) {
+            msg_lit(m, "too many services in ");
+            msg_quote(m, t->raw, t->rawlen);
+            msg_max(m, CFG_MAX_NAMES);
+            return false;
+        }
+        if (!take_name(list[*count], s, n, CFG_NAME_MAX, is_name_char, "service name", m))
+            return false;
+        for (unsigned i = 0; i < *count; i++) {
+            if (str_eq(list[i], list[*count])) {
+                msg_lit(m, "duplicate service ");
+                msg_quote(m, s, n);
+                msg_lit(m, " in the list");
+                return false;
+            }
+        }
+        ++*count;
+    }
+    return true;
+}
+
+static bool key_provides(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    return take_services(p->provides, &p->provides_count, t, m);
+}
+
+static bool key_uses(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    return take_services(p->uses, &p->uses_count, t, m);
+}
+
+// "base-last" or a single port "base".
+static bool parse_port_range(const char *s, size_t n, uint64_t *base, uint64_t *last)
+{
+    size_t dash = 0;
+
+    while (dash < n && s[dash] != '-') {
+        dash++;
+    }
+    if (!parse_number(s, dash, base))
+        return false;
+    if (dash == n)
+        *last = *base;
+    else if (!parse_number(s + dash + 1, n - dash - 1, last))
+        return false;
+    return *base <= *last && *last <= 0xffff;
+}
+
+// Overlapping ranges on one line are a typo, not an intent.
+static bool io_overlaps(const struct cfg_program *p, uint64_t base, uint64_t last)
+{
+    for (unsigned i = 0; i < p->io_count; i++) {
+        if (base <= p->io[i].last && p->io[i].base <= last)
+            return true;
+    }
+    return false;
+}
+
+static bool key_ioports(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    struct items it = {.s = t->val, .n = t->vlen};
+    const char *s;
+    size_t n;
+    uint64_t base, last;
+
+    while (next_item(&it, &s, &n)) {
+        if (p->io_count == CFG_MAX_RANGES) {
+            msg_lit(m, "too many port ranges");
+            msg_max(m, CFG_MAX_RANGES);
+            return false;
+        }
+        if (!parse_port_range(s, n, &base, &last)) {
+            msg_lit(m, "bad port range ");
+            msg_quote(m, s, n);
+            return false;
+        }
+        if (io_overlaps(p, base, last)) {
+            msg_lit(m, "overlapping port range ");
+            msg_quote(m, s, n);
+            return false;
+        }
+        p->io[p->io_count].base = (uint16_t)base;
+        p->io[p->io_count++].last = (uint16_t)last;
+    }
+    return true;
+}
+
+static bool irq_listed(const struct cfg_program *p, uint64_t gsi)
+{
+    for (unsigned i = 0; i < p->irq_count; i++) {
+        if (p->irq[i] == gsi)
+            return true;
+    }
+    return false;
+}
+
+static bool key_irqs(struct cfg_program *p, const struct tok *t, struct msg *m)
+{
+    struct items it = {.s = t->val, .n = t->vlen};
+    const char *s;
+    size_t n;
+    uint64_t gsi;
+
+    while (next_item(&it, &s, &n)) {
+        if (p->irq_count == CFG_MAX_RANGES) {
+            msg_lit(m, "too many irqs");
+            msg_max(m, CFG_MAX_RANGES);
+            return false;
+        }
+        if (!parse_number(s, n, &gsi) || gsi > CFG_GSI_MAX) {
+            msg_lit(m, "bad irq ");
+            msg_quote(m, s, n);
+            msg_lit(m, " (");
+            msg_range(m, 0, CFG_GSI_MAX);
+            msg_char(m, ')');
+            return false;
+        }
+        if (irq_listed(p, gsi)) {
+            msg_lit(m, "duplicate irq ");
+            msg_uint(m, gsi);
+            return false;
+        }
+        p->irq[p->irq_count++] = (uint32_t)gsi;
+    }
+    return true;
+}
+
+enum key_id {
+    KEY_MODULE,
+    KEY_ARGS,
+    KEY_MEM,
+    KEY_PRIO,
+    KEY_CPU,
+    KEY_QUANTUM,
+    KEY_PROVIDES,
+    KEY_USES,
+    KEY_IOPORTS,
+    KEY_IRQS,
+    KEY_RESTART,
+    KEY_RESTARTS,
+    KEY_COUNT
+};
+
+static const struct key {
+    const char *name;
+    key_parser *parse;
+} keys[KEY_COUNT] = {
+    [KEY_MODULE] = {"module", key_module},
+    [KEY_ARGS] = {"args", key_args},
+    [KEY_MEM] = {"mem", key_mem},
+    [KEY_PRIO] = {"prio", key_prio},
+    [KEY_CPU] = {"cpu", key_cpu},
+    [KEY_QUANTUM] = {"quantum", key_quantum},
+    [KEY_PROVIDES] = {"provides", key_provides},
+    [KEY_USES] = {"uses", key_uses},
+    [KEY_IOPORTS] = {"ioports", key_ioports},
+    [KEY_IRQS] = {"irqs", key_irqs},
+    [KEY_RESTART] = {"restart", key_restart},
+    [KEY_RESTARTS] = {"restarts", key_restarts},
+};
+
+static int find_key(const struct tok *t)
+{
+    for (int i = 0; i < KEY_COUNT; i++) {
+        if (span_is(t->key, t->klen, keys[i].name))
+            return i;
+    }
+    return -1;
+}
+
+// One key=value of a program line; seen has a bit per key, for duplicates.
+static bool parse_pair(struct cfg_program *p, const struct tok *t, unsigned *seen, struct msg *m)
+{
+    int k = t->eq ? find_key(t) : -1;
+
+    if (!t->eq) {
+        msg_lit(m, "expected key=value, not ");
+        msg_quote(m, t->raw, t->rawlen);
+    } else if (k < 0) {
+        msg_lit(m, "unknown key ");
+        msg_quote(m, t->key, t->klen);
+    } else if (*seen & 1u << k) {
+        msg_lit(m, "duplicate key ");
+        msg_quote(m, t->key, t->klen);
+    } else if (k == KEY_ARGS && !t->quoted) {
+        msg_lit(m, "args needs a quoted value");
+    } else if (k != KEY_ARGS && t->quoted) {
+        msg_lit(m, "quoted value for ");
+        msg_quote(m, t->key, t->klen);
+        msg_lit(m, " (only args takes quotes)");
+    } else if (!t->quoted && t->vlen == 0) {
+        msg_lit(m, "empty value ");
+        msg_quote(m, t->raw, t->rawlen);
+    } else {
+        *seen |= 1u << k;
+        return keys[k].parse(p, t, m);
+    }
+    return false;
+}
+
+// ---- Lines ----
+
+static const struct cfg_program *find_provider(const struct cfg *c, const char *service)
+{
+    for (unsigned i = 0; i < c->count; i++) {
+        for (unsigned j = 0; j < c->prog[i].provides_count; j++) {
+            if (str_eq(c->prog[i].provides[j], service))
+                return &c->prog[i];
+        }
+    }
+    return NULL;
+}
+
+// Checks a parsed program against the programs before it.
+static bool fits_others(const struct cfg *c, const struct cfg_program *p, struct msg *m)
+{
+    const struct cfg_program *other = cfg_find(c, p->name);
+
+    if (other != NULL) {
+        msg_lit(m, "duplicate program name \"");
+        msg_lit(m, p->name);
+        msg_lit(m, "\" (first on line ");
+        msg_uint(m, other->line);
+        msg_char(m, ')');
+        return false;
+    }
+    for (unsigned i = 0; i < p->provides_count; i++) {
+        other = find_provider(c, p->provides[i]);
+        if (other != NULL) {
+            msg_lit(m, "service \"");
+            msg_lit(m, p->provides[i]);
+            msg_lit(m, "\" already provided by \"");
+            msg_lit(m, other->name);
+            msg_lit(m, "\" (line ");
+            msg_uint(m, other->line);
+            msg_char(m, ')');
+            return false;
+        }
+    }
+    return true;
+}
+
+// The rest of a program line after the keyword: name, then key=value pairs.
+static bool parse_program(const struct cfg *c, struct cfg_program *p, struct cursor *cur,
+                          struct msg *m)
+{
+    struct tok t;
+    unsigned seen = 0;
+    enum tok_result r = next_token(cur, &t, m);
+
+    if (r == TOK_ERR)
+        return false;
+    if (r == TOK_NONE || t.eq) {
+        msg_lit(m, "missing program name");
+        return false;
+    }
+    if (!take_name(p->name, t.key, t.klen, CFG_NAME_MAX, is_name_char, "name", m))
+        return false;
+    while ((r = next_token(cur, &t, m)) == TOK_OK) {
+        if (!parse_pair(p, &t, &seen, m))
+            return false;
+    }
+    if (r == TOK_ERR)
+        return false;
+    if (!(seen & 1u << KEY_MODULE)) {
+        msg_lit(m, "missing module=");
+        return false;
+    }
+    return fits_others(c, p, m);
+}
+
+static void set_defaults(struct cfg_program *p, unsigned line)
+{
+    *p = (struct cfg_program){
+        .mem = CFG_DEFAULT_MEM,
+        .prio = CFG_DEFAULT_PRIO,
+        .cpu = CFG_DEFAULT_CPU,
+        .quantum_us = CFG_DEFAULT_QUANTUM,
+        .restarts = CFG_DEFAULT_RESTARTS,
+        .line = line,
+    };
+}
+
+// One line; a program it describes goes into the next free slot, which only a good line
+// keeps.
+static bool parse_line(struct cfg *out, const char *s, size_t n, unsigned line, struct msg *m)
+{
+    struct cursor cur = {.s = s, .end = n};
+    struct tok t;
+    enum tok_result r = next_token(&cur, &t, m);
+
+    if (r != TOK_OK)
+        return r == TOK_NONE; // blank or comment
+    if (t.eq || !span_is(t.key, t.klen, "program")) {
+        msg_lit(m, "unknown directive ");
+        msg_quote(m, t.raw, t.rawlen);
+        return false;
+    }
+    if (out->count == CFG_MAX_PROGRAMS) {
+        msg_lit(m, "too many programs");
+        msg_max(m, CFG_MAX_PROGRAMS);
+        return false;
+    }
+    struct cfg_program *p = &out->prog[out->count];
+
+    set_defaults(p, line);
+    if (!parse_program(out, p, &cur, m)) {
+        *p = (struct cfg_program){0}; // a half-parsed program leaves nothing behind
+        return false;
+    }
+    out->count++;
+    return true;
+}
+
+void cfg_parse(struct cfg *out, const char *text, size_t len)
+{
+    size_t pos = 0;
+    unsigned line = 1;
+
+    *out = (struct cfg){0};
+    while (pos < len) {
+        size_t eol = pos;
+
+        while (eol < len && text[eol] != '\n') {
+            eol++;
+        }
+        size_t end = eol > pos && text[eol - 1] == '\r' ? eol - 1 : eol; // CRLF
+        struct msg m = {.len = 0};
+
+        if (!parse_line(out, text + pos, end - pos, line, &m))
+            record_error(out, line, &m);
+        pos = eol + 1;
+        line++;
+    }
+}
+
+const struct cfg_program *cfg_find(const struct cfg *c, const char *name)
+{
+    if (c == NULL || name == NULL)
+        return NULL;
+    for (unsigned i = 0; i < c->count; i++) {
+        if (str_eq(c->prog[i].name, name))
+            return &c->prog[i];
+    }
+    return NULL;
+}
+
+bool cfg_may_use(const struct cfg_program *p, const char *service)
+{
+    if (p == NULL || service == NULL)
+        return false;
+    for (unsigned i = 0; i < p->uses_count; i++) {
+        if (str_eq(p->uses[i], service))
+            return true;
+    }
+    return false;
+}
