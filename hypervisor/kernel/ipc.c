@@ -105,7 +105,8 @@ static enum nova_status check_words(const struct nova_utcb *u)
 static void copy_untyped(struct nova_utcb *to, const struct nova_utcb *from)
 {
     to->head.untyped = from->head.untyped;
-    memcpy(to->msg, from->msg, from->head.untyped * sizeof(uint64_t));
+    if (from->head.untyped)
+        memcpy(to->msg, from->msg, from->head.untyped * sizeof(uint64_t));
 }
 
 enum nova_status ipc_call(struct ec *caller, struct pt *pt)

@@ -55,6 +55,7 @@ enum nova_status pd_create(struct pd **out, const char *name)
         pd->name[i] = name[i];
     memcpy(pml4 + 256, kernel_pml4() + 256, 256 * sizeof(*pml4));
     pd->pml4 = pml4;
+    pd->cr3 = virt_to_phys(pml4);
     struct cap_pages pages = {kmem_pages.alloc, kmem_pages.free, 0};
     cap_space_init(&pd->caps, &pages);
     mdb_space_init(&pd->mdb, pd);
@@ -121,7 +122,7 @@ void pd_activate(struct pd *pd)
     unsigned long bit = 1ul << cpu->id;
     if (prev)
         prev->cpus &= ~bit; // switching CR3 drops its translations here
-    write_cr3(virt_to_phys(pd->pml4));
+    write_cr3(pd->cr3);
     tss_load_io_bitmap(pd->io_bitmap);
     pd->cpus |= bit;
     cpu->active_pd = pd;

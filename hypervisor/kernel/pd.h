@@ -16,6 +16,7 @@ struct pd {
     unsigned id;
     char name[16];
     uint64_t *pml4;    // memory space: the user half is this PD's, the upper half the kernel's
+    uint64_t cr3;      // physical address of pml4
     uint8_t *io_bitmap; // NULL: no I/O ports
     unsigned long cpus; // CPUs that have this PD's page table loaded
     struct mdb_space mdb; // what this PD holds, and from whom it was derived

@@ -204,8 +204,9 @@ static struct ec *runnable(struct sc *sc)
 }
 
 // The timer fires at the end of the quantum or at the next timeout; re-armed only on change.
-static void arm_timer(struct sched *s)
+static void arm_timer_slow(struct sched *s)
 {
+    s->armed_sc = s->sc, s->armed_tq = s->tq.count;
     struct timeq_link *t = timeq_first(&s->tq);
     uint64_t deadline = s->slice_start + s->sc->left;
     if (t && t->deadline < deadline)
@@ -215,6 +216,13 @@ static void arm_timer(struct sched *s)
     s->armed = deadline;
     uint64_t now = rdtsc();
     lapic_timer_arm(deadline > now ? deadline - now : 1);
+}
+
+static inline void arm_timer(struct sched *s)
+{
+    // Nothing that decides the deadline changed: the common case on the IPC path.
+    if (!s->armed || s->armed_sc != s->sc || s->armed_tq != s->tq.count)
+        arm_timer_slow(s);
 }
 
 static struct cpu_regs *run(struct sched *s, struct ec *r)

@@ -11,10 +11,10 @@
 
 #define ACK_SPIN_LIMIT 100000000u
 
-static unsigned long stale;               // CPUs to flush before the kernel lock is released
+unsigned long tlb_stale;                  // CPUs to flush before the kernel lock is released
 static volatile unsigned long requested;  // bit set: that CPU must flush; it clears the bit
 
-void tlb_note_stale(unsigned long mask) { stale |= mask & ~(1ul << this_cpu()->id); }
+void tlb_note_stale(unsigned long mask) { tlb_stale |= mask & ~(1ul << this_cpu()->id); }
 
 void tlb_serve_request(void)
 {
@@ -28,12 +28,10 @@ void tlb_serve_request(void)
     __atomic_and_fetch(&requested, ~bit, __ATOMIC_RELEASE);
 }
 
-void tlb_shootdown(void)
+void tlb_flush_others(void)
 {
-    unsigned long mask = stale;
-    if (!mask)
-        return;
-    stale = 0;
+    unsigned long mask = tlb_stale;
+    tlb_stale = 0;
     __atomic_or_fetch(&requested, mask, __ATOMIC_RELEASE);
     for (unsigned cpu = 0; cpu < cpu_count(); cpu++)
         if (mask & (1ul << cpu))

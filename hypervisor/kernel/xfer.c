@@ -254,8 +254,8 @@ static void report(struct nova_utcb *du, unsigned untyped, const struct item *it
 
 #define MAX_ITEMS 16
 
-enum nova_status xfer_items(struct pd *src, const struct nova_utcb *su, struct pd *dst,
-                            struct nova_utcb *du, bool report_items)
+enum nova_status xfer_typed_items(struct pd *src, const struct nova_utcb *su, struct pd *dst,
+                                  struct nova_utcb *du, bool report_items)
 {
     struct item items[MAX_ITEMS];
     unsigned n = su->head.typed;

@@ -7,6 +7,7 @@
 
 #include "nova/crd.h"
 #include "nova/status.h"
+#include "nova/utcb.h"
 
 struct pd;
 struct kobj;
@@ -25,9 +26,21 @@ enum nova_status xfer_grant(struct pd *pd, unsigned type, uint64_t base, unsigne
 // The typed items of the sender's UTCB into dst, within the windows of the receiver's UTCB;
 // with report_items the receiver's UTCB tells what arrived. Every item is checked before any
 // is performed; on failure nothing changed.
-enum nova_status xfer_items(struct pd *src, const struct nova_utcb *su, struct pd *dst,
-                            struct nova_utcb *du, bool report_items)
+enum nova_status xfer_typed_items(struct pd *src, const struct nova_utcb *su, struct pd *dst,
+                                  struct nova_utcb *du, bool report_items)
     __attribute__((warn_unused_result));
+
+// Most messages carry no items: that case stays inline on the IPC path.
+static inline __attribute__((warn_unused_result)) enum nova_status
+xfer_items(struct pd *src, const struct nova_utcb *su, struct pd *dst, struct nova_utcb *du,
+           bool report_items)
+{
+    if (su->head.typed)
+        return xfer_typed_items(src, su, dst, du, report_items);
+    if (report_items)
+        du->head.typed = 0;
+    return NOVA_OK;
+}
 // One range of src, described by crd, into dst at dest, without a receive window.
 enum nova_status xfer_delegate(struct pd *src, nova_crd crd, uint64_t dest, struct pd *dst)
     __attribute__((warn_unused_result));

@@ -23,6 +23,8 @@ struct sched {
     struct timeq tq; // ECs waiting with a timeout
     struct sc *sc;   // the SC whose time runs now
     uint64_t slice_start, armed;
+    struct sc *armed_sc; // what the armed deadline was computed from
+    size_t armed_tq;
     bool preempt, rotate;
 };
 
