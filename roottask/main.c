@@ -23,6 +23,14 @@ static const struct test tests[] = {
     {"objects", test_objects},
     {"badargs", test_badargs},
     {"fault", test_fault},
+    {"cpus", test_cpus},
+    {"rr", test_rr},
+    {"preempt", test_preempt},
+    {"timeout", test_timeout},
+    {"xcpu", test_xcpu},
+    {"irq", test_irq},
+    {"shootdown", test_shootdown},
+    {"bench5", test_bench5},
 };
 
 static const struct test *find_test(const char *name)
