@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "hipinfo.h"
+#include "modules.h"
 #include "nova-user/cmdline.h"
 #include "nova-user/console.h"
 #include "nova-user/exit.h"
@@ -24,7 +25,10 @@ static const struct test tests[] = {
     {"objects", test_objects},     {"badargs", test_badargs}, {"fault", test_fault},
     {"pingpong", test_pingpong},   {"revoke", test_revoke},   {"pager", test_pager},
     {"badtyped", test_badtyped},   {"events", test_events},   {"bench", test_bench},
-    {"eventutcb", test_eventutcb},
+    {"eventutcb", test_eventutcb}, {"cpus", test_cpus},       {"rr", test_rr},
+    {"preempt", test_preempt},     {"timeout", test_timeout}, {"xcpu", test_xcpu},
+    {"irq", test_irq},             {"shootdown", test_shootdown},
+    {"bench5", test_bench5},       {"system", test_system},
 };
 
 static const struct test *find_test(const char *name)
@@ -35,12 +39,14 @@ static const struct test *find_test(const char *name)
     return NULL;
 }
 
-// Without a "test=NAME" word the root task shows off the objects demo.
+// Without a "test=NAME" word the root task runs the system of its boot configuration if
+// there is one (docs/roottask.md), else it shows off the objects demo.
 static void test_name(const struct nova_hip *hip, char *buf, size_t size)
 {
+    struct module cfg;
     const char *line = hip->mod_count ? hip->mod[0].cmdline : "";
     if (!cmdline_value(line, NOVA_HIP_CMDLINE, "test", buf, size))
-        fmt_snprintf(buf, size, "%s", "objects");
+        fmt_snprintf(buf, size, "%s", module_config(hip, &cfg) ? "system" : "objects");
 }
 
 static void run(const struct nova_hip *hip, const char *name)

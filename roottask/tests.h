@@ -15,3 +15,14 @@ void test_badtyped(const struct nova_hip *hip);
 void test_events(const struct nova_hip *hip);
 void test_bench(const struct nova_hip *hip);
 void test_eventutcb(const struct nova_hip *hip);
+void test_system(const struct nova_hip *hip);
+
+// Scheduling, timeouts, interrupts and SMP.
+void test_cpus(const struct nova_hip *hip);
+void test_rr(const struct nova_hip *hip);
+void test_preempt(const struct nova_hip *hip);
+void test_timeout(const struct nova_hip *hip);
+void test_xcpu(const struct nova_hip *hip);
+void test_irq(const struct nova_hip *hip);
+void test_shootdown(const struct nova_hip *hip);
+void test_bench5(const struct nova_hip *hip);

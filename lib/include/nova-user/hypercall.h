@@ -192,3 +192,37 @@ NOVA_MUST_CHECK static inline enum nova_status nova_sm_down(nova_sel sel)
 {
     return nova_sm_ctrl(sel, NOVA_SM_DOWN);
 }
+
+// sm_ctrl (12) down until an up or until the TSC reaches deadline (absolute; 0 for none).
+// NOVA_TIMEOUT when the deadline came first, at once if it has passed already.
+NOVA_MUST_CHECK static inline enum nova_status nova_sm_down_timed(nova_sel sel, uint64_t deadline)
+{
+    return nova_hc(NOVA_HC_SM_CTRL, NOVA_SM_DOWN, sel, deadline, 0, 0, 0, 0);
+}
+
+// sm_ctrl (12) down that takes the whole count, with an optional deadline as above.
+NOVA_MUST_CHECK static inline enum nova_status nova_sm_down_zero_timed(nova_sel sel,
+                                                                       uint64_t deadline)
+{
+    return nova_hc(NOVA_HC_SM_CTRL, NOVA_SM_DOWN | NOVA_SM_ZERO, sel, deadline, 0, 0, 0, 0);
+}
+
+NOVA_MUST_CHECK static inline enum nova_status nova_sm_down_zero(nova_sel sel)
+{
+    return nova_sm_down_zero_timed(sel, 0);
+}
+
+// assign_gsi (14): routes the GSI of semaphore sm to cpu; flags NOVA_GSI_LEVEL and
+// NOVA_GSI_ACTIVE_LOW. On success msi_addr/msi_data (may be NULL) reach the same vector.
+NOVA_MUST_CHECK static inline enum nova_status
+nova_assign_gsi(nova_sel sm, uint64_t cpu, uint64_t flags, uint64_t *msi_addr, uint64_t *msi_data)
+{
+    uint64_t addr = 0, data = 0;
+    enum nova_status st = (enum nova_status)nova_hypercall(NOVA_HC_ASSIGN_GSI, 0, sm, cpu, flags, 0,
+                                                           0, 0, &addr, &data);
+    if (msi_addr)
+        *msi_addr = st == NOVA_OK ? addr : 0;
+    if (msi_data)
+        *msi_data = st == NOVA_OK ? data : 0;
+    return st;
+}
