@@ -5,6 +5,8 @@
 
 #include "nova-user/console.h"
 #include "nova-user/format.h"
+#include "nova-user/hypercall.h"
+#include "nova-user/tsc.h"
 #include "nova-user/io.h"
 
 #define COM1     0x3f8
@@ -30,14 +32,53 @@ void con_putc(char c)
     put_raw(c);
 }
 
-static void sink(void *ctx, char c)
+// Output is collected per call and sent in one burst: several PDs share the UART, and a
+// line written in one go is much less likely to be torn apart by a preemption.
+#define LINE_BUFFER 160
+
+struct line {
+    unsigned len;
+    char buf[LINE_BUFFER];
+};
+
+static void flush(struct line *l)
 {
-    con_putc(c);
+    for (unsigned i = 0; i < l->len; i++)
+        con_putc(l->buf[i]);
+    l->len = 0;
 }
 
+static void sink(void *ctx, char c)
+{
+    struct line *l = ctx;
+    if (l->len == LINE_BUFFER)
+        flush(l);
+    l->buf[l->len++] = c;
+}
+
+// About 40 ms at 2.5 GHz: far longer than any line takes, short enough to go on without.
+#define LOCK_WAIT_TICKS 100000000ull
+
+static nova_sel lock_sm;
+static bool have_lock_sm;
+
+void con_set_lock(nova_sel sm)
+{
+    lock_sm = sm;
+    have_lock_sm = true;
+}
+
+// Up only what was taken: an up after a timed-out wait would let two writers in later.
 void con_vprintf(const char *fmt, va_list ap)
 {
-    fmt_vformat(sink, 0, fmt, ap);
+    struct line l;
+    l.len = 0;
+    bool locked =
+        have_lock_sm && nova_sm_down_timed(lock_sm, nova_rdtsc() + LOCK_WAIT_TICKS) == NOVA_OK;
+    fmt_vformat(sink, &l, fmt, ap);
+    flush(&l);
+    if (locked && nova_sm_up(lock_sm) != NOVA_OK)
+        have_lock_sm = false; // the semaphore is gone: write without it
 }
 
 void con_printf(const char *fmt, ...)

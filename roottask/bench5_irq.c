@@ -15,7 +15,7 @@
 #include "check.h"
 #include "clock.h"
 #include "cpu_thread.h"
-#include "nova-user/hypercall-ext.h"
+#include "nova-user/hypercall.h"
 #include "pit.h"
 
 #define ONESHOTS        200

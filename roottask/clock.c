@@ -3,7 +3,7 @@
 #include "clock.h"
 #include "alloc.h"
 #include "check.h"
-#include "nova-user/hypercall-ext.h"
+#include "nova-user/hypercall.h"
 
 static uint64_t khz;
 static nova_sel sleep_sm;

@@ -7,7 +7,7 @@
 #include "clock.h"
 #include "cpu_thread.h"
 #include "nova-user/console.h"
-#include "nova-user/hypercall-ext.h"
+#include "nova-user/hypercall.h"
 #include "tests.h"
 
 #define SPIN_PRIO       16
