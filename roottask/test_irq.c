@@ -130,7 +130,10 @@ void test_irq(const struct nova_hip *hip)
     uint64_t took = clock_to_us(nova_rdtsc() - start);
     CHECK_STATUS(seen.st, NOVA_OK);
     CHECK(seen.wrong_cpu == 0);
-    CHECK(took >= (IRQS - 2) * PERIOD_US); // about the PIT's rate, not faster
+    // Not much faster than the PIT's rate: the interrupts come from the device. The bound is
+    // loose because the PIT follows QEMU's virtual clock and the TSC the host's, which drift
+    // apart on a loaded host.
+    CHECK(took >= IRQS / 2 * PERIOD_US);
     if (CHECK(seen.got == IRQS))
         con_printf("irq: %u PIT interrupts received in %lu us\n", seen.got, took);
     stop_and_check_quiet();
