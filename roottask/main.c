@@ -24,7 +24,8 @@ static const struct test tests[] = {
     {"objects", test_objects},     {"badargs", test_badargs}, {"fault", test_fault},
     {"pingpong", test_pingpong},   {"revoke", test_revoke},   {"pager", test_pager},
     {"badtyped", test_badtyped},   {"events", test_events},   {"bench", test_bench},
-    {"eventutcb", test_eventutcb},
+    {"eventutcb", test_eventutcb}, {"vm", test_vm},           {"vm2", test_vm2},
+    {"vmbad", test_vmbad},         {"vmbench", test_vmbench}, {"vmbadstate", test_vmbadstate},
 };
 
 static const struct test *find_test(const char *name)

@@ -15,3 +15,8 @@ void test_badtyped(const struct nova_hip *hip);
 void test_events(const struct nova_hip *hip);
 void test_bench(const struct nova_hip *hip);
 void test_eventutcb(const struct nova_hip *hip);
+void test_vm(const struct nova_hip *hip);
+void test_vm2(const struct nova_hip *hip);
+void test_vmbad(const struct nova_hip *hip);
+void test_vmbadstate(const struct nova_hip *hip);
+void test_vmbench(const struct nova_hip *hip);

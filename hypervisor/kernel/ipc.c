@@ -186,8 +186,11 @@ enum nova_status ipc_reply(struct ec *h)
         return NOVA_OK;
     }
     // An EC that raised an event did not ask for a message: its UTCB stays as it was.
+    // A vCPU has no UTCB and so no receive windows: nothing can be delegated to it.
     enum nova_status st = check_words(h->utcb);
-    if (st == NOVA_OK)
+    if (st == NOVA_OK && c->vcpu)
+        st = h->utcb->head.typed ? NOVA_BAD_PAR : NOVA_OK;
+    else if (st == NOVA_OK)
         st = xfer_items(h->pd, h->utcb, c->pd, c->utcb, !c->in_event);
     if (st != NOVA_OK)
         return st;

@@ -141,8 +141,8 @@ static bool nothing_can_wake(void)
 {
     if (idle_cpus < cpu_online_count() || sm_any_interrupt_bound())
         return false;
-    for (unsigned cpu = 0; cpu < cpu_count(); cpu++)
-        if (timeq_first(&cpu_data(cpu)->sched.tq))
+    for (unsigned cpu = 0; cpu < cpu_count(); cpu++) // an idle CPU may not have seen its work yet
+        if (timeq_first(&cpu_data(cpu)->sched.tq) || cpu_data(cpu)->sched.rq.mask)
             return false;
     return true;
 }

@@ -156,7 +156,12 @@ static unsigned svm_run(struct vcpu *v)
     vmcb_wr32(v->vmcb, VMCB_TLB_CONTROL, TLB_FLUSH_GUEST);
     // The guest keeps SVME on: VMRUN refuses a guest without it (AMD APM Vol. 2, 15.5.1).
     vmcb_wr(v->vmcb, VMCB_EFER, vmcb_rd(v->vmcb, VMCB_EFER) | EFER_SVME);
+    // A refused VMRUN may leave host state in the save area: the VMM must see what it
+    // supplied instead, and never a kernel address.
+    memcpy(v->supplied, (char *)v->vmcb + SVM_SAVED_FIRST, sizeof(v->supplied));
     svm_vmrun(v->vmcb_pa, host_area[this_cpu()->id], &v->g);
+    if ((uint32_t)vmcb_rd(v->vmcb, VMCB_EXITCODE) == SVM_EXIT_INVALID)
+        memcpy((char *)v->vmcb + SVM_SAVED_FIRST, v->supplied, sizeof(v->supplied));
     // An event the exit interrupted is injected again on the next entry (APM Vol. 2, 15.7.2);
     // its valid bit is reliable, the low bits are junk when it is clear.
     uint64_t pending = vmcb_rd(v->vmcb, VMCB_EXITINTINFO);
