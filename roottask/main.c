@@ -21,11 +21,24 @@ struct test {
 };
 
 static const struct test tests[] = {
-    {"objects", test_objects},     {"badargs", test_badargs}, {"fault", test_fault},
-    {"pingpong", test_pingpong},   {"revoke", test_revoke},   {"pager", test_pager},
-    {"badtyped", test_badtyped},   {"events", test_events},   {"bench", test_bench},
-    {"eventutcb", test_eventutcb}, {"vm", test_vm},           {"vm2", test_vm2},
-    {"vmbad", test_vmbad},         {"vmbench", test_vmbench}, {"vmbadstate", test_vmbadstate},
+    {"objects", test_objects},
+    {"badargs", test_badargs},
+    {"fault", test_fault},
+    {"pingpong", test_pingpong},
+    {"revoke", test_revoke},
+    {"pager", test_pager},
+    {"badtyped", test_badtyped},
+    {"events", test_events},
+    {"bench", test_bench},
+    {"eventutcb", test_eventutcb},
+    {"vm", test_vm},
+    {"vm2", test_vm2},
+    {"vmbad", test_vmbad},
+    {"vmbench", test_vmbench},
+    {"vmbadstate", test_vmbadstate},
+    {"vmrecall", test_vmrecall},
+    {"vmwindow", test_vmwindow},
+    {"vmquantum", test_vmquantum},
 };
 
 static const struct test *find_test(const char *name)

@@ -14,7 +14,7 @@
 static const struct nova_hip *hip;
 static const struct nova_hip_module *guest;
 static nova_sel done_sm, sleep_sm;
-static volatile unsigned stages[VMM_MAX_VMS];
+static volatile unsigned stages[VMM_MAX_VMS], counts[VMM_MAX_VMS][VMT_STAGES];
 
 static const char *const stage_lines[VMT_STAGES] = {
     [VMT_REAL] = "guest: 16-bit mode",
@@ -26,6 +26,10 @@ static const char *const stage_lines[VMT_STAGES] = {
     [VMT_HOLE] = "guest: memory at 0x800000 works",
     [VMT_DONE] = "guest: done",
     [VMT_TRIPLE] = "guest: about to triple fault",
+    [VMT_SPIN] = "guest: spinning",
+    [VMT_RECALL] = "guest: recalled",
+    [VMT_CLI] = "guest: interrupts off",
+    [VMT_WINDOW] = "guest: window interrupt",
 };
 
 static inline uint64_t rdtsc(void)
@@ -47,11 +51,18 @@ static enum nova_status down_until(nova_sel sm, uint64_t deadline)
                                             NULL, NULL);
 }
 
-static void sleep_us(uint64_t us)
+uint64_t vmt_now_us(void)
 {
-    uint64_t deadline = deadline_in(us);
+    uint64_t t = rdtsc(), khz = hip->tsc_khz;
+    return khz ? t / khz * 1000 + t % khz * 1000 / khz : 0;
+}
+
+uint64_t vmt_sleep_us(uint64_t us)
+{
+    uint64_t start = vmt_now_us(), deadline = deadline_in(us);
     if (deadline)
         CHECK_STATUS(down_until(sleep_sm, deadline), NOVA_TIMEOUT);
+    return vmt_now_us() - start;
 }
 
 bool vmt_prepare(const struct nova_hip *h)
@@ -85,7 +96,7 @@ static void on_line(struct vm *vm, const char *line)
 {
     for (unsigned i = 0; i < VMT_STAGES; i++)
         if (strncmp(line, stage_lines[i], strlen(stage_lines[i])) == 0)
-            stages[vm->id] |= 1u << i;
+            stages[vm->id] |= 1u << i, counts[vm->id][i]++;
 }
 
 uint64_t vmt_exit_total(const struct vm *vm)
@@ -101,9 +112,19 @@ unsigned vmt_stages(const struct vm *vm)
     return stages[vm->id];
 }
 
-bool vmt_boot(struct vm *vm, unsigned id, uint32_t flavour, unsigned cpu, vm_exit_hook *hook)
+unsigned vmt_stage_count(const struct vm *vm, enum vmt_stage stage)
 {
-    struct vm_config cfg = {
+    return counts[vm->id][stage];
+}
+
+volatile uint64_t *vmt_word(struct vm *vm, uint64_t gpa)
+{
+    return (volatile uint64_t *)vm_gpa_ptr(vm, gpa, sizeof(uint64_t));
+}
+
+static struct vm_config config(unsigned cpu, vm_exit_hook *hook)
+{
+    return (struct vm_config){
         .cpu = cpu,
         .mem_pages = VMT_MEM_PAGES,
         .image = pages_virt(guest->base),
@@ -114,10 +135,27 @@ bool vmt_boot(struct vm *vm, unsigned id, uint32_t flavour, unsigned cpu, vm_exi
         .on_line = on_line,
         .hook = hook,
     };
-    con_printf("vm: starting vm%u on CPU %u, flavour %u\n", id, cpu, flavour);
-    return CHECK(vm_create(vm, id, &cfg)) &&
+}
+
+static bool boot(struct vm *vm, unsigned id, uint32_t flavour, const struct vm_config *cfg)
+{
+    con_printf("vm: starting vm%u on CPU %u, flavour %u\n", id, cfg->cpu, flavour);
+    return CHECK(vm_create(vm, id, cfg)) &&
            CHECK(vm_write(vm, TESTGUEST_LOAD + TESTGUEST_FLAVOUR, &flavour, sizeof(flavour))) &&
            CHECK(vm_start(vm));
+}
+
+bool vmt_boot(struct vm *vm, unsigned id, uint32_t flavour, unsigned cpu, vm_exit_hook *hook)
+{
+    struct vm_config cfg = config(cpu, hook);
+    return boot(vm, id, flavour, &cfg);
+}
+
+bool vmt_boot_opts(struct vm *vm, unsigned id, uint32_t flavour, const struct vmt_opts *o)
+{
+    struct vm_config cfg = config(o->cpu, o->hook);
+    cfg.irq_on_hlt = 0, cfg.prio = o->prio, cfg.quantum_us = o->quantum_us;
+    return boot(vm, id, flavour, &cfg);
 }
 
 // Revokes the SC of every VM that stopped since; returns how many still run.
@@ -128,7 +166,7 @@ static unsigned reap(struct vm *const *vms, unsigned n)
         if (vms[i]->end == VM_RUNNING) {
             running++;
         } else if (!vms[i]->reaped) {
-            sleep_us(SETTLE_US);
+            vmt_sleep_us(SETTLE_US);
             CHECK(vm_stop(vms[i]));
             con_printf("vm: vm%u stopped (%s), its SC revoked\n", vms[i]->id,
                        vm_end_name(vms[i]->end));
@@ -161,7 +199,7 @@ bool vmt_poll(struct vm *vm, bool (*cond)(struct vm *vm))
     for (unsigned i = 0; i < VMT_TIMEOUT_S * 1000000ull / POLL_US; i++) {
         if (cond(vm))
             return true;
-        sleep_us(POLL_US);
+        vmt_sleep_us(POLL_US);
     }
     return CHECK(cond(vm));
 }

@@ -20,3 +20,6 @@ void test_vm2(const struct nova_hip *hip);
 void test_vmbad(const struct nova_hip *hip);
 void test_vmbadstate(const struct nova_hip *hip);
 void test_vmbench(const struct nova_hip *hip);
+void test_vmrecall(const struct nova_hip *hip);
+void test_vmwindow(const struct nova_hip *hip);
+void test_vmquantum(const struct nova_hip *hip);

@@ -74,11 +74,6 @@ static uint64_t on_startup(struct vm *vm, struct nova_vcpu_state *s)
     return MTD_OUT;
 }
 
-static uint64_t on_recall(struct vm *vm, struct nova_vcpu_state *s)
-{
-    return 0;
-}
-
 static void host_cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
     __asm__ volatile("cpuid"
@@ -147,11 +142,27 @@ static uint64_t on_hlt(struct vm *vm, struct nova_vcpu_state *s)
     return inject(vm, s) | NOVA_VMTD_RIP | NOVA_VMTD_STATE;
 }
 
-static uint64_t on_intr_win(struct vm *vm, struct nova_vcpu_state *s)
+// The pending interrupt goes in if the guest can take it now (interrupts on, no shadow, no
+// event of its own on the way in); else the reply asks for an exit once it can.
+static uint64_t offer_irq(struct vm *vm, struct nova_vcpu_state *s)
 {
-    bool ready = vm->irq_pending && (s->rflags & RFLAGS_IF) && !(s->intr_shadow & 1);
+    bool ready = vm->irq_pending && (s->rflags & RFLAGS_IF) && !(s->intr_shadow & 1) &&
+                 !(s->inj & NOVA_INJ_VALID);
     s->ctrl = vm->irq_pending && !ready ? NOVA_CTRL_INTR_WIN : 0;
     return NOVA_VMTD_CTRL | (ready ? inject(vm, s) : 0);
+}
+
+static uint64_t on_intr_win(struct vm *vm, struct nova_vcpu_state *s)
+{
+    return offer_irq(vm, s);
+}
+
+// Someone wants the VMM's attention (vm_interrupt, vm_halt) while the guest runs.
+static uint64_t on_recall(struct vm *vm, struct nova_vcpu_state *s)
+{
+    if (vm->halt_req)
+        return stop(vm, VM_STOPPED, "stopped at a recall, VM stopped");
+    return offer_irq(vm, s);
 }
 
 static uint64_t on_vmcall(struct vm *vm, struct nova_vcpu_state *s)
@@ -164,7 +175,13 @@ static uint64_t on_vmcall(struct vm *vm, struct nova_vcpu_state *s)
         s->rax = VMM_HC_PONG;
         break;
     case VMM_HC_BENCH:
-        vm->bench = s->rbx, vm->bench_seen = true;
+        if (s->rcx < VMM_BENCH_MAX)
+            vm->bench[s->rcx] = s->rbx, vm->bench_seen |= 1u << s->rcx;
+        else
+            vm->errors++, con_printf("vm%u: no bench figure %lu\n", vm->id, s->rcx);
+        break;
+    case VMM_HC_MARK:
+        vm->mark = s->rbx;
         break;
     default:
         con_printf("vm%u: unknown vmmcall %#lx\n", vm->id, s->rax);
@@ -272,7 +289,7 @@ struct exit_desc {
 
 static const struct exit_desc exit_table[NOVA_VMEXIT_MAX] = {
     [NOVA_EVT_STARTUP] = {on_startup, 0},
-    [NOVA_EVT_RECALL] = {on_recall, 0},
+    [NOVA_EVT_RECALL] = {on_recall, MTD_IN},
     [NOVA_VMEXIT_CPUID] = {on_cpuid, NOVA_VMTD_GPR_ACDB | NOVA_VMTD_RIP},
     [NOVA_VMEXIT_IO] = {on_io, MTD_IN},
     [NOVA_VMEXIT_HLT] = {on_hlt, MTD_IN},

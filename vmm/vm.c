@@ -120,7 +120,9 @@ bool vm_create(struct vm *vm, unsigned id, const struct vm_config *cfg)
 bool vm_start(struct vm *vm)
 {
     nova_sel sc = sel_alloc();
-    if (!hc_ok(vm, nova_create_sc(sc, vm->pd, vm->vcpu, VM_PRIO, VM_QUANTUM_US), "binding an SC"))
+    unsigned prio = vm->cfg.prio ? vm->cfg.prio : VM_PRIO;
+    unsigned quantum = vm->cfg.quantum_us ? vm->cfg.quantum_us : VM_QUANTUM_US;
+    if (!hc_ok(vm, nova_create_sc(sc, vm->pd, vm->vcpu, prio, quantum), "binding an SC"))
         return false;
     vm->sc = sc;
     return true;
@@ -133,6 +135,18 @@ bool vm_stop(struct vm *vm)
     vm->reaped = true;
     return hc_ok(vm, nova_revoke(NOVA_CRD(NOVA_CRD_OBJ, vm->sc, 0, 0x1f), true),
                  "revoking the vCPU's SC");
+}
+
+bool vm_interrupt(struct vm *vm, uint8_t vector)
+{
+    vm->irq_pending = vector;
+    return hc_ok(vm, nova_ec_recall(vm->vcpu), "recalling the vCPU");
+}
+
+bool vm_halt(struct vm *vm)
+{
+    vm->halt_req = true;
+    return hc_ok(vm, nova_ec_recall(vm->vcpu), "recalling the vCPU");
 }
 
 void *vm_gpa_ptr(struct vm *vm, uint64_t gpa, size_t size)
@@ -192,7 +206,7 @@ const struct nova_hip_module *vmm_find_module(const struct nova_hip *hip, const 
 
 const char *vm_end_name(enum vm_end end)
 {
-    static const char *const names[] = {"running",       "finished", "triple fault",
-                                        "invalid state", "halted",   "error"};
-    return end <= VM_ERROR ? names[end] : "?";
+    static const char *const names[] = {"running", "finished", "triple fault", "invalid state",
+                                        "halted",  "error",    "stopped"};
+    return end <= VM_STOPPED ? names[end] : "?";
 }

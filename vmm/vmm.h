@@ -10,6 +10,7 @@
 #include "nova/hip.h"
 #include "nova/utcb.h"
 #include "nova/vcpu.h"
+#include "vmm_hc.h"
 
 /*
  * A VM is a PD of its own (its guest-physical space and its vCPU live there); the VMM's
@@ -48,6 +49,8 @@ struct vm_config {
     vm_line_fn *on_line; // may be NULL
     vm_exit_hook *hook;  // may be NULL
     void *priv;          // the caller's
+    uint8_t prio;        // of the vCPU's SC: 0 for VM_PRIO
+    unsigned quantum_us; // of the vCPU's SC: 0 for VM_QUANTUM_US
 };
 
 // Why a VM stopped.
@@ -58,6 +61,7 @@ enum vm_end {
     VM_INVALID,      // the hardware refused the state the VMM supplied
     VM_HALTED,       // HLT with nothing to wake the guest
     VM_ERROR,        // the VMM could not go on (an exit it cannot handle, a failed reply)
+    VM_STOPPED,      // vm_halt stopped it
 };
 
 struct vm_handler {
@@ -76,12 +80,15 @@ struct vm {
     struct vm_handler handler[NOVA_VMEXIT_MAX];
     char line[VM_LINE_MAX]; // console output up to the next newline
     unsigned line_len;
-    uint8_t irq_pending;      // vector to inject at the next chance, 0 none
-    volatile enum vm_end end; // written by a handler, read by the VMM's main thread
-    volatile bool reaped;     // vm_stop ran
+    volatile uint8_t irq_pending; // vector to inject at the next chance, 0 none
+    volatile bool halt_req;       // vm_halt asked the recall handler to stop the VM
+    volatile enum vm_end end;     // written by a handler, read by the VMM's main thread
+    volatile bool reaped;         // vm_stop ran
     volatile uint64_t exits[NOVA_VMEXIT_MAX];
-    volatile uint64_t last_npf, bench, errors;
-    volatile bool bench_seen;
+    volatile uint64_t last_npf, errors;
+    volatile uint64_t bench[VMM_BENCH_MAX]; // figures of VMM_HC_BENCH by index
+    volatile unsigned bench_seen;           // bit i: bench[i] arrived
+    volatile uint64_t mark;                 // the last VMM_HC_MARK
 };
 
 // Creates the VM: its PD, RAM with the image at cfg->entry, the handlers and the vCPU (not
@@ -99,6 +106,20 @@ bool vm_start(struct vm *vm);
 
 // After the VM stopped (vm->end set, done_sm upped): revokes the vCPU's SC.
 bool vm_stop(struct vm *vm);
+
+/*
+ * Asynchronous requests: they recall the vCPU (ec_ctrl), whose recall handler acts on them.
+ * ec_ctrl reaches only an EC on the caller's CPU, so call them on the vCPU's CPU, from a
+ * thread of a higher priority than the VM's (it preempts the vCPU and its handlers there).
+ * One interrupt is pending at a time: raise the next once the guest took the last.
+ */
+
+// The guest gets an external interrupt at vector as soon as it can take one: at once if
+// its interrupts are on, else at the interrupt window the recall handler asks for.
+bool vm_interrupt(struct vm *vm, uint8_t vector);
+
+// Stops the VM at its next recall event, as VM_STOPPED: the handler parks and ups done_sm.
+bool vm_halt(struct vm *vm);
 
 // The first boot module whose file name (the first word of its command line) ends in name.
 const struct nova_hip_module *vmm_find_module(const struct nova_hip *hip, const char *name);

@@ -147,6 +147,10 @@ lm64:
     je triple_fault
     cmp $TESTGUEST_BENCH, %eax
     je bench
+    cmp $TESTGUEST_SPIN, %eax
+    je spin
+    cmp $TESTGUEST_WINDOW, %eax
+    je window
     mov $MSR_TSC, %ecx
     rdmsr
     call test_interrupt
@@ -155,8 +159,10 @@ lm64:
 
 // Waits in HLT with interrupts on: the VMM injects IRQ_TEST on the HLT exit.
 test_interrupt:
-    call setup_idt
-    lidt idt_desc(%rip)
+    call idt_init
+    mov $IRQ_TEST, %edi
+    lea irq_test(%rip), %rax
+    call set_gate
     sti
     hlt
     cli
@@ -172,6 +178,7 @@ test_hole:
     lea msg_hole(%rip), %rsi
     jmp puts64
 
+    .globl done, fail
 done:
     lea msg_done(%rip), %rsi
     call puts64
@@ -187,14 +194,20 @@ halt:
     hlt
     jmp halt
 
-// An IDT page with one interrupt gate, vector IRQ_TEST to irq_test.
-setup_idt:
+// An empty IDT page, loaded.
+    .globl idt_init, set_gate
+idt_init:
     mov $TESTGUEST_IDT, %edi
     xor %eax, %eax
     mov $(4096 / 8), %ecx
     rep stosq
-    mov $(TESTGUEST_IDT + IRQ_TEST * 16), %edi
-    lea irq_test(%rip), %rax
+    lidt idt_desc(%rip)
+    ret
+
+// An interrupt gate for vector EDI to the handler at RAX.
+set_gate:
+    shl $4, %edi
+    add $TESTGUEST_IDT, %edi
     mov %ax, (%rdi)
     movw $SEL_CODE64, 2(%rdi)
     movw $GATE_INTR, 4(%rdi)
@@ -241,9 +254,9 @@ bench:
     xor %edx, %edx
     mov $TESTGUEST_BENCH_ROUNDS, %ecx
     div %rcx
-    mov %rax, %rbx
-    mov $VMM_HC_BENCH, %eax
-    vmmcall
+    mov $TESTGUEST_FIG_CPUID, %ecx
+    call report
+    call bench_kernel
     jmp done
 
 // R8D rounds of CPUID leaf 0.
@@ -254,6 +267,54 @@ cpuid_loop:
     jnz 1b
     ret
 
+// Exits the kernel handles alone: an empty loop timed without host interrupts, then again
+// while the root has a timer interrupt the guest (between the marks IRQ_ON and IRQ_OFF).
+bench_kernel:
+    mov $TESTGUEST_BENCH_WARMUP, %r8d
+    call timed_loop
+    mov $TESTGUEST_KBENCH_LOOPS, %r8d
+    call timed_loop
+    mov $TESTGUEST_FIG_QUIET, %ecx
+    call report
+    mov $TESTGUEST_MARK_IRQ_ON, %ebx
+    call mark
+    mov $TESTGUEST_KBENCH_LOOPS, %r8d
+    call timed_loop
+    mov %rax, %r12
+    mov $TESTGUEST_MARK_IRQ_OFF, %ebx
+    call mark
+    mov %r12, %rax
+    mov $TESTGUEST_FIG_IRQ, %ecx
+    jmp report
+
+// RAX = the TSC ticks of R8D rounds of an empty loop.
+timed_loop:
+    rdtsc
+    shl $32, %rdx
+    or %rax, %rdx
+    mov %rdx, %r9
+1:  dec %r8d
+    jnz 1b
+    rdtsc
+    shl $32, %rdx
+    or %rdx, %rax
+    sub %r9, %rax
+    ret
+
+// Figure RAX with index ECX to the VMM.
+report:
+    mov %rax, %rbx
+    mov $VMM_HC_BENCH, %eax
+    vmmcall
+    ret
+
+// Mark EBX to the VMM.
+mark:
+    mov $VMM_HC_MARK, %eax
+    vmmcall
+    ret
+
+    .globl puts64
 puts64:
     PUTS_BODY
 

@@ -17,7 +17,10 @@ svm_vmrun:
     push %rdx               // 16(%rsp): g
     push %rdi               // 8(%rsp): guest VMCB
     push %rsi               // 0(%rsp): host save area
+    // With V_INTR_MASKING the host's IF decides whether host interrupts end the guest's
+    // run (AMD APM Vol. 2, 15.21.1): IF is on while GIF keeps them out until VMRUN.
     clgi
+    sti
     mov %rsi, %rax
     vmsave
     mov 8(%rsp), %rax
@@ -58,6 +61,7 @@ svm_vmrun:
     vmsave
     mov 0(%rsp), %rax
     vmload
+    cli
     stgi
     add $24, %rsp
     pop %r15
