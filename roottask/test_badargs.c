@@ -81,7 +81,7 @@ static void create_flags(const struct badargs *b)
     CHECK_FAILS(
         nova_hypercall(NOVA_HC_CREATE_PD, 0x1, b->free, NOVA_SEL_ROOT_PD, 0, 0, 0, 0, NULL, NULL),
         NOVA_BAD_HYPERCALL, b->free);
-    CHECK_FAILS(nova_hypercall(NOVA_HC_CREATE_EC, 0x2, b->free, NOVA_SEL_ROOT_PD, b->utcb, b->sp,
+    CHECK_FAILS(nova_hypercall(NOVA_HC_CREATE_EC, 0x4, b->free, NOVA_SEL_ROOT_PD, b->utcb, b->sp,
                                b->ip, 0, NULL, NULL),
                 NOVA_BAD_HYPERCALL, b->free);
     CHECK_FAILS(nova_hypercall(NOVA_HC_CREATE_EC, 0x80 | NOVA_EC_GLOBAL, b->free, NOVA_SEL_ROOT_PD,

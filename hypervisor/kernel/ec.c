@@ -11,6 +11,7 @@
 #include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/sm.h"
+#include "kernel/vcpu.h"
 #include "mm/memory.h"
 
 #define RFLAGS_IF       0x200ull
@@ -29,8 +30,12 @@ static void ec_destroy(struct kobj *o)
     if (ec->state == EC_BLOCKED)
         sm_cancel(ec);
     ipc_detach(ec);
-    pd_unmap(ec->pd, ec->utcb_va);
-    page_free(ec->utcb);
+    if (ec->vcpu) {
+        vcpu_backend->destroy(ec->vcpu);
+    } else {
+        pd_unmap(ec->pd, ec->utcb_va);
+        page_free(ec->utcb);
+    }
     kobj_put(&ec->pd->obj);
     bool ok = slab_free(&ec_cache, ec);
     assert(ok);
@@ -86,4 +91,26 @@ void ec_kill(struct ec *ec, const struct cpu_regs *r, const char *what)
     printk("\n");
     ipc_detach(ec);
     ec->state = EC_DEAD;
+}
+
+enum nova_status ec_create_vcpu(struct ec **out, struct pd *pd, unsigned cpu, uint64_t evt_base)
+{
+    struct ec *ec = slab_alloc(&ec_cache);
+    if (!ec)
+        return NOVA_NO_MEM;
+    enum nova_status st = vcpu_backend->create(&ec->vcpu, pd);
+    if (st == NOVA_OK && !kobj_get(&pd->obj)) {
+        vcpu_backend->destroy(ec->vcpu);
+        st = NOVA_NO_MEM;
+    }
+    if (st != NOVA_OK) {
+        slab_free(&ec_cache, ec);
+        return st;
+    }
+    kobj_init(&ec->obj, NOVA_OBJ_EC, ec_destroy);
+    ec->pd = pd, ec->evt_base = evt_base, ec->cpu = cpu, ec->id = next_id++;
+    ec->global = true, ec->state = EC_IDLE, ec->pending = EC_PENDING_STARTUP;
+    timeq_link_init(&ec->timeout);
+    *out = ec;
+    return NOVA_OK;
 }

@@ -13,6 +13,7 @@ struct pd;
 struct sc;
 struct nova_utcb;
 struct sm;
+struct vcpu;
 
 enum ec_state {
     EC_IDLE,    // local EC waiting for a portal call, or global EC without an SC
@@ -50,11 +51,15 @@ struct ec {
     struct ec *waiters, *last;     // ECs queued for this handler, first come first served
     uint64_t initial_sp;           // a handler starts every call here
     bool in_event;                 // the current call is an event: the reply writes back state
+    struct vcpu *vcpu;             // a virtual CPU: runs guest code instead of user code
     unsigned pending;              // EC_PENDING_*
 };
 
 enum nova_status ec_create(struct ec **out, struct pd *pd, bool global, unsigned cpu,
                            uint64_t utcb_va, uint64_t sp, uint64_t ip, uint64_t evt_base)
+    __attribute__((warn_unused_result));
+// A virtual CPU of pd's guest; it asks its start-up portal for its first state.
+enum nova_status ec_create_vcpu(struct ec **out, struct pd *pd, unsigned cpu, uint64_t evt_base)
     __attribute__((warn_unused_result));
 
 // Ends ec after a fault it has no handler for; the report names PD, EC and the fault.

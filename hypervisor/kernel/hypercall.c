@@ -15,11 +15,13 @@
 #include "kernel/sc.h"
 #include "kernel/sched.h"
 #include "kernel/sm.h"
+#include "kernel/vcpu.h"
 #include "kernel/xfer.h"
 #include "nova/caps.h"
 #include "nova/crd.h"
 #include "nova/hypercall.h"
 #include "nova/status.h"
+#include "nova/vcpu.h"
 
 typedef enum nova_status (*hc_handler)(struct hc *h);
 
@@ -67,15 +69,26 @@ static enum nova_status hc_create_pd(struct hc *h)
 static enum nova_status check_ec_args(struct hc *h, struct pd *pd)
 {
     uint64_t utcb = hc_arg3(h) & ~0xfffull;
-    if (h->flags & ~NOVA_EC_GLOBAL)
+    if (h->flags & ~(NOVA_EC_GLOBAL | NOVA_EC_VCPU))
         return NOVA_BAD_HYPERCALL;
     if (!cpu_online(hc_arg3(h) & 0xfff))
         return NOVA_BAD_CPU;
+    if (h->flags & NOVA_EC_VCPU) // a vCPU has no UTCB and starts from its start-up portal
+        return vcpu_backend ? NOVA_OK : NOVA_BAD_FTR;
     if (!utcb || !pt_is_user_range(utcb, PAGE_SIZE) || pd_is_mapped(pd, utcb))
         return NOVA_BAD_PAR;
     if (!is_user_address(hc_arg4(h)) || !is_user_address(hc_arg5(h)))
         return NOVA_BAD_PAR;
     return NOVA_OK;
+}
+
+static enum nova_status make_ec(struct hc *h, struct pd *pd, struct ec **ec)
+{
+    unsigned cpu = hc_arg3(h) & 0xfff;
+    if (h->flags & NOVA_EC_VCPU)
+        return ec_create_vcpu(ec, pd, cpu, hc_arg6(h));
+    return ec_create(ec, pd, h->flags & NOVA_EC_GLOBAL, cpu, hc_arg3(h) & ~0xfffull, hc_arg4(h),
+                     hc_arg5(h), hc_arg6(h));
 }
 
 static enum nova_status hc_create_ec(struct hc *h)
@@ -88,8 +101,7 @@ static enum nova_status hc_create_ec(struct hc *h)
     if (st == NOVA_OK)
         st = check_ec_args(h, pd);
     if (st == NOVA_OK)
-        st = ec_create(&ec, pd, h->flags & NOVA_EC_GLOBAL, hc_arg3(h) & 0xfff, hc_arg3(h) & ~0xfffull, hc_arg4(h),
-                       hc_arg5(h), hc_arg6(h));
+        st = make_ec(h, pd, &ec);
     return st == NOVA_OK ? install(hc_arg1(h), &ec->obj, NOVA_PERM_EC_ALL) : st;
 }
 

@@ -9,10 +9,12 @@
 #include "kernel/pd.h"
 #include "kernel/pt.h"
 #include "kernel/sched.h"
+#include "kernel/vcpu.h"
 #include "kernel/xfer.h"
 #include "lib/string.h"
 #include "nova/caps.h"
 #include "nova/utcb.h"
+#include "nova/vcpu.h"
 
 #define RFLAGS_IF       0x200ull
 #define RFLAGS_FIXED    0x2ull
@@ -185,13 +187,19 @@ enum nova_status ipc_reply(struct ec *h)
         return NOVA_OK;
     }
     // An EC that raised an event did not ask for a message: its UTCB stays as it was.
+    // A vCPU has no UTCB and so no receive windows: nothing can be delegated to it.
     enum nova_status st = check_words(h->utcb);
-    if (st == NOVA_OK)
+    if (st == NOVA_OK && c->vcpu)
+        st = h->utcb->head.typed ? NOVA_BAD_PAR : NOVA_OK;
+    else if (st == NOVA_OK)
         st = xfer_items(h->pd, h->utcb, c->pd, c->utcb, !c->in_event);
     if (st != NOVA_OK)
         return st;
     bool event = c->in_event, ok = true;
-    if (event)
+    if (event && c->vcpu)
+        vcpu_backend->set(c->vcpu, (const struct nova_vcpu_state *)h->utcb->msg,
+                          h->utcb->head.mtd & NOVA_VMTD_ALL & ~NOVA_VMTD_QUAL);
+    else if (event)
         ok = state_from_utcb(&c->regs, (const struct nova_evt_state *)h->utcb->msg,
                              h->utcb->head.mtd & NOVA_MTD_ALL & ~NOVA_MTD_QUAL);
     else
@@ -218,17 +226,26 @@ static bool deliver(struct ec *ec, unsigned evt, uint64_t fault_addr)
         return true;
     }
     struct nova_utcb *u = h->utcb;
-    struct nova_evt_state *s = (struct nova_evt_state *)u->msg;
-    memset(s, 0, sizeof(*s));
-    state_to_utcb(s, &ec->regs, pt->mtd);
-    if (pt->mtd & NOVA_MTD_QUAL)
-        s->vector = evt, s->error = ec->regs.error, s->fault_addr = fault_addr;
-    u->head.untyped = NOVA_EVT_WORDS;
+    if (ec->vcpu) {
+        struct nova_vcpu_state *vs = (struct nova_vcpu_state *)u->msg;
+        memset(vs, 0, sizeof(*vs));
+        vcpu_backend->get(ec->vcpu, vs, pt->mtd);
+        u->head.untyped = NOVA_VCPU_WORDS;
+    } else {
+        struct nova_evt_state *s = (struct nova_evt_state *)u->msg;
+        memset(s, 0, sizeof(*s));
+        state_to_utcb(s, &ec->regs, pt->mtd);
+        if (pt->mtd & NOVA_MTD_QUAL)
+            s->vector = evt, s->error = ec->regs.error, s->fault_addr = fault_addr;
+        u->head.untyped = NOVA_EVT_WORDS;
+    }
     u->head.typed = 0;
     u->head.mtd = pt->mtd;
     start_handler(ec, h, pt, true);
     return true;
 }
+
+bool ipc_vcpu_event(struct ec *ec, unsigned evt) { return deliver(ec, evt, 0); }
 
 bool ipc_exception(struct ec *ec, const struct cpu_regs *r)
 {

@@ -19,6 +19,8 @@ enum nova_status ipc_reply(struct ec *handler);
 // Delivers exception `vector` of ec (the current EC) to its event portal; false if there
 // is none, and the caller ends the EC.
 bool ipc_exception(struct ec *ec, const struct cpu_regs *r);
+// Delivers VM exit evt of the vCPU ec to its portal; false if there is none.
+bool ipc_vcpu_event(struct ec *ec, unsigned evt);
 // Delivers one pending start-up or recall event of ec; false when nothing changed.
 bool ipc_deliver_pending(struct ec *ec);
 // ec is going away or ended: callers and waiters it leaves behind are released.

@@ -27,6 +27,7 @@
 #include "kernel/sc.h"
 #include "kernel/sched.h"
 #include "kernel/sm.h"
+#include "kernel/vcpu.h"
 #include "kernel/version.h"
 #include "kernel/xfer.h"
 #include "lib/string.h"
@@ -161,6 +162,9 @@ static void init_platform(void)
     for (unsigned i = 0; i < acpi.ioapic_count; i++)
         ioapic_add(acpi.ioapic[i].address, acpi.ioapic[i].gsi_base);
     sched_init();
+    vcpu_select_backend();
+    if (vcpu_backend)
+        vcpu_backend->cpu_init();
     printk("platform: %u CPUs, %u I/O APICs with %u GSIs, local APIC timer %lu kHz\n",
            cpu_count(), acpi.ioapic_count, ioapic_gsi_count(), lapic_timer_khz());
 }

@@ -11,6 +11,7 @@
 #include "kernel/xfer.h"
 #include "lib/string.h"
 #include "mm/memory.h"
+#include "nova/crd.h"
 
 // A PD carries its object space's root table, so it takes two pages rather than a slab slot.
 #define PD_ORDER 1
@@ -33,6 +34,10 @@ static void pd_destroy(struct kobj *o)
     cap_space_destroy(&pd->caps);
     pt_free_user(pd->pml4);
     page_free(pd->pml4);
+    if (pd->npt) {
+        pt_free_user(pd->npt);
+        page_free(pd->npt);
+    }
     if (pd->io_bitmap)
         pages_free(pd->io_bitmap, 1);
     pages_free(pd, PD_ORDER);
@@ -126,4 +131,33 @@ void pd_activate(struct pd *pd)
     tss_load_io_bitmap(pd->io_bitmap);
     pd->cpus |= bit;
     cpu->active_pd = pd;
+}
+
+enum nova_status pd_guest_space(struct pd *pd)
+{
+    if (!pd->npt)
+        pd->npt = page_alloc_zeroed();
+    return pd->npt ? NOVA_OK : NOVA_NO_MEM;
+}
+
+// Nested page entries are user entries and follow the host's paging mode (AMD APM Vol. 2,
+// 15.25.5); the guest's TLB is flushed on every entry, so unmapping needs no shootdown.
+enum nova_status pd_map_guest(struct pd *pd, uint64_t gpn, uint64_t pa, uint32_t perms)
+{
+    enum nova_status st = pd_guest_space(pd);
+    if (st != NOVA_OK)
+        return st;
+    uint64_t flags = PTE_U | (perms & NOVA_CRD_MEM_W ? PTE_W : 0) | (perms & NOVA_CRD_MEM_X ? 0 : PTE_NX);
+    return pt_map(pd->npt, gpn << PAGE_SHIFT, pa, flags, 0);
+}
+
+bool pd_guest_mapped(const struct pd *pd, uint64_t gpn)
+{
+    return pd->npt && pt_lookup(pd->npt, gpn << PAGE_SHIFT, 0);
+}
+
+void pd_unmap_guest(struct pd *pd, uint64_t gpn)
+{
+    if (pd->npt)
+        pt_unmap(pd->npt, gpn << PAGE_SHIFT);
 }

@@ -17,6 +17,7 @@ struct pd {
     char name[16];
     uint64_t *pml4;    // memory space: the user half is this PD's, the upper half the kernel's
     uint64_t cr3;      // physical address of pml4
+    uint64_t *npt;     // guest-physical space (nested page table), once the PD has a guest
     uint8_t *io_bitmap; // NULL: no I/O ports
     unsigned long cpus; // CPUs that have this PD's page table loaded
     struct mdb_space mdb; // what this PD holds, and from whom it was derived
@@ -33,6 +34,12 @@ void pd_revoke_io(struct pd *pd, unsigned base, unsigned count);
 enum nova_status pd_map(struct pd *pd, uint64_t va, uint64_t pa, uint64_t pte_flags,
                         unsigned level) __attribute__((warn_unused_result));
 bool pd_is_mapped(const struct pd *pd, uint64_t va);
+// The guest-physical space: created on demand; pages mapped by guest page number.
+enum nova_status pd_guest_space(struct pd *pd) __attribute__((warn_unused_result));
+enum nova_status pd_map_guest(struct pd *pd, uint64_t gpn, uint64_t pa, uint32_t perms)
+    __attribute__((warn_unused_result));
+bool pd_guest_mapped(const struct pd *pd, uint64_t gpn);
+void pd_unmap_guest(struct pd *pd, uint64_t gpn);
 void pd_unmap(struct pd *pd, uint64_t va);
 // Makes pd's memory and I/O space the current ones on this CPU.
 void pd_activate(struct pd *pd);

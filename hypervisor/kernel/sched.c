@@ -23,6 +23,7 @@
 #include "kernel/sc.h"
 #include "kernel/sm.h"
 #include "kernel/tlb.h"
+#include "kernel/vcpu.h"
 
 #define SC_OF(link) ((struct sc *)((char *)(link) - __builtin_offsetof(struct sc, rq)))
 #define EC_OF(link) ((struct ec *)((char *)(link) - __builtin_offsetof(struct ec, timeout)))
@@ -225,14 +226,21 @@ static inline void arm_timer(struct sched *s)
         arm_timer_slow(s);
 }
 
-static struct cpu_regs *run(struct sched *s, struct ec *r)
+static struct ec *run(struct sched *s, struct ec *r)
 {
     switch_ec(r);
     arm_timer(s);
-    return &r->regs;
+    return r;
 }
 
-struct cpu_regs *sched_exit(void)
+bool sched_must_choose(void)
+{
+    struct sched *s = cpu_sched();
+    return s->preempt || s->rotate || !s->sc;
+}
+
+// The EC to run next on this CPU, switched to; vCPUs among them are run by the caller.
+static struct ec *choose(void)
 {
     struct sched *s = cpu_sched();
     struct ec *r = s->sc ? runnable(s->sc) : 0;
@@ -256,6 +264,16 @@ struct cpu_regs *sched_exit(void)
             switch_sc(s, sc);
             return run(s, r);
         }
+    }
+}
+
+struct cpu_regs *sched_exit(void)
+{
+    for (;;) {
+        struct ec *r = choose();
+        if (!r->vcpu)
+            return &r->regs;
+        vcpu_run(r);
     }
 }
 

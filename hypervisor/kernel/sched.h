@@ -34,3 +34,5 @@ void sched_timeout_add(struct ec *ec, uint64_t deadline);
 void sched_timeout_cancel(struct ec *ec);
 // The timer interrupt: expired timeouts, end of quantum.
 void sched_tick(void);
+// A running vCPU must leave its guest: preemption, end of quantum, its SC gone.
+bool sched_must_choose(void);

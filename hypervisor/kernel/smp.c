@@ -12,6 +12,7 @@
 #include "kernel/lock.h"
 #include "kernel/printk.h"
 #include "kernel/sched.h"
+#include "kernel/vcpu.h"
 #include "lib/string.h"
 #include "mm/memory.h"
 
@@ -37,6 +38,8 @@ __attribute__((noreturn)) void ap_main(unsigned cpu)
     idt_load();
     lapic_init();
     sched_init();
+    if (vcpu_backend)
+        vcpu_backend->cpu_init();
     printk("cpu %u: online, APIC id %u\n", cpu, lapic_id());
     __atomic_store_n(&started, cpu, __ATOMIC_RELEASE);
     kernel_lock();

@@ -9,6 +9,10 @@
 #include "kernel/pd.h"
 #include "nova/caps.h"
 #include "nova/utcb.h"
+#include "nova/vcpu.h"
+
+// Guest-physical pages have their mapping-database nodes above the host address space.
+#define GUEST_BASE CRD_MEM_LIMIT
 
 static struct slab_cache node_cache;
 // Object capabilities revoked during a mapping-database walk: their references are dropped
@@ -36,7 +40,10 @@ static void release(void *ctx, struct mdb_node *n)
     (void)ctx;
     struct pd *pd = n->space->owner;
     uint64_t count = 1ull << n->order;
-    if (n->type == NOVA_CRD_MEM) {
+    if (n->type == NOVA_CRD_MEM && n->base >= GUEST_BASE) {
+        for (uint64_t i = 0; i < count; i++)
+            pd_unmap_guest(pd, n->base - GUEST_BASE + i);
+    } else if (n->type == NOVA_CRD_MEM) {
         for (uint64_t i = 0; i < count; i++)
             pd_unmap(pd, (n->base + i) << PAGE_SHIFT);
     } else if (n->type == NOVA_CRD_IO) {
@@ -124,8 +131,11 @@ struct item {
     unsigned type, order;
     uint64_t base, dest;
     uint32_t perms;
+    bool guest; // memory for the receiver's guest-physical space
     struct mdb_node *src;
 };
+
+static uint64_t node_base(const struct item *it) { return it->guest ? GUEST_BASE + it->dest : it->dest; }
 
 // The physical page behind vpn in pd's memory space, or 0.
 static uint64_t phys_of(const struct pd *pd, uint64_t vpn)
@@ -138,12 +148,18 @@ static uint64_t phys_of(const struct pd *pd, uint64_t vpn)
     return (e & PTE_ADDR & ~(size - 1)) + ((vpn << PAGE_SHIFT) & (size - 1));
 }
 
+static bool dest_taken(const struct pd *dst, const struct item *it, uint64_t i)
+{
+    return it->guest ? pd_guest_mapped(dst, it->dest + i)
+                     : pd_is_mapped(dst, (it->dest + i) << PAGE_SHIFT);
+}
+
 static enum nova_status check_mem(const struct pd *src, const struct pd *dst, struct item *it)
 {
     if (it->order > XFER_MEM_ORDER_MAX || !pt_is_user_range(it->dest << PAGE_SHIFT, PAGE_SIZE << it->order))
         return NOVA_BAD_PAR;
     for (uint64_t i = 0; i < 1ull << it->order; i++)
-        if (!phys_of(src, it->base + i) || pd_is_mapped(dst, (it->dest + i) << PAGE_SHIFT))
+        if (!phys_of(src, it->base + i) || dest_taken(dst, it, i))
             return NOVA_BAD_PAR;
     return NOVA_OK;
 }
@@ -154,6 +170,10 @@ static enum nova_status check_item(const struct pd *src, const struct pd *dst, n
 {
     if (!crd_valid(crd, &it->type, &it->base, &it->order))
         return NOVA_BAD_PAR;
+    it->guest = it->type == NOVA_CRD_MEM && (dest & NOVA_DEST_GUEST);
+    if (it->guest && window) // guest memory comes by delegate, from the VM's own PD or parent
+        return NOVA_BAD_PAR;
+    dest &= ~NOVA_DEST_GUEST;
     it->dest = it->type == NOVA_CRD_IO ? it->base : dest;
     unsigned dtype, dorder;
     uint64_t dbase;
@@ -168,7 +188,7 @@ static enum nova_status check_item(const struct pd *src, const struct pd *dst, n
         return NOVA_BAD_PAR;
     if (it->type == NOVA_CRD_OBJ && it->order)
         return NOVA_BAD_PAR; // capabilities travel one at a time
-    if (mdb_overlaps(&dst->mdb, it->type, it->dest, it->order))
+    if (mdb_overlaps(&dst->mdb, it->type, node_base(it), it->order))
         return NOVA_BAD_PAR;
     return it->type == NOVA_CRD_MEM ? check_mem(src, dst, it) : NOVA_OK;
 }
@@ -181,11 +201,13 @@ static uint64_t pte_flags(uint32_t perms)
 static enum nova_status map_item(const struct pd *src, struct pd *dst, const struct item *it)
 {
     for (uint64_t i = 0; i < 1ull << it->order; i++) {
-        enum nova_status st = pd_map(dst, (it->dest + i) << PAGE_SHIFT,
-                                     phys_of(src, it->base + i), pte_flags(it->perms), 0);
+        uint64_t pa = phys_of(src, it->base + i);
+        enum nova_status st = it->guest
+                                  ? pd_map_guest(dst, it->dest + i, pa, it->perms)
+                                  : pd_map(dst, (it->dest + i) << PAGE_SHIFT, pa, pte_flags(it->perms), 0);
         if (st != NOVA_OK) {
             while (i--)
-                pd_unmap(dst, (it->dest + i) << PAGE_SHIFT);
+                it->guest ? pd_unmap_guest(dst, it->dest + i) : pd_unmap(dst, (it->dest + i) << PAGE_SHIFT);
             return st;
         }
     }
@@ -198,7 +220,7 @@ static enum nova_status perform(const struct pd *src, struct pd *dst, const stru
         struct kobj *obj = cap_peek(&src->caps, it->base)->obj;
         return insert_cap(dst, it->dest, obj, it->perms, it->src);
     }
-    struct mdb_node *n = node_new(it->type, it->dest, it->order, it->perms);
+    struct mdb_node *n = node_new(it->type, node_base(it), it->order, it->perms);
     if (!n)
         return NOVA_NO_MEM;
     enum nova_status st = it->type == NOVA_CRD_MEM ? map_item(src, dst, it)
