@@ -41,9 +41,10 @@ __attribute__((noreturn)) void ap_main(unsigned cpu)
     if (vcpu_backend)
         vcpu_backend->cpu_init();
     printk("cpu %u: online, APIC id %u\n", cpu, lapic_id());
-    __atomic_store_n(&started, cpu, __ATOMIC_RELEASE);
+    // Online before the boot CPU hears of it: it reports the CPUs to the root task next.
     kernel_lock();
     cpu_set_online(cpu);
+    __atomic_store_n(&started, cpu, __ATOMIC_RELEASE);
     resume_frame(kernel_exit());
 }
 
