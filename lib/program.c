@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Program runtime: start info, main, exit through the supervisor, parking and sleeping.
 #include "nova-user/program.h"
+#include "nova-user/log.h"
 #include "nova-user/console.h"
 #include "nova-user/hypercall.h"
 #include "nova-user/services.h"
@@ -68,5 +69,6 @@ _Noreturn void nova_program_start(struct nova_utcb *utcb, const struct nova_star
         __builtin_trap();
     start_info = info;
     con_set_lock(info->console_sm);
+    log_set_name(info->name);
     prog_exit(main(info));
 }

@@ -6,6 +6,7 @@
 #include "nova-user/cmdline.h"
 #include "nova-user/console.h"
 #include "nova-user/hypercall.h"
+#include "nova-user/log.h"
 #include "nova-user/malloc.h"
 #include "nova-user/names.h"
 #include "nova-user/program.h"
@@ -102,7 +103,7 @@ int main(const struct nova_start_info *info)
         con_printf("client: check failed: %u of %u answers right\n", good, CALLS);
         return 1;
     }
-    con_printf("client: echo answered %u calls\n", good);
+    log_info("echo answered %u calls", good);
     if (!heap_works()) {
         con_printf("client: check failed: malloc\n");
         return 1;

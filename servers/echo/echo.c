@@ -5,6 +5,7 @@
 #include "nova-user/cmdline.h"
 #include "nova-user/console.h"
 #include "nova-user/hypercall.h"
+#include "nova-user/log.h"
 #include "nova-user/names.h"
 #include "nova-user/program.h"
 
@@ -45,7 +46,7 @@ static _Noreturn void serve(uint64_t id)
 
 static int fail(const char *what, enum svc_status st)
 {
-    con_printf("echo: check failed: %s: %s\n", what, svc_status_name(st));
+    log_error("check failed: %s: %s", what, svc_status_name(st));
     return 1;
 }
 
