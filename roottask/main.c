@@ -49,6 +49,8 @@ static const struct test tests[] = {
     {"vmrecall", test_vmrecall},
     {"vmwindow", test_vmwindow},
     {"vmquantum", test_vmquantum},
+    {"vmrevoke", test_vmrevoke},
+    {"vminject", test_vminject},
 };
 
 static const struct test *find_test(const char *name)

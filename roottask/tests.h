@@ -34,3 +34,5 @@ void test_vmbench(const struct nova_hip *hip);
 void test_vmrecall(const struct nova_hip *hip);
 void test_vmwindow(const struct nova_hip *hip);
 void test_vmquantum(const struct nova_hip *hip);
+void test_vmrevoke(const struct nova_hip *hip);
+void test_vminject(const struct nova_hip *hip);

@@ -151,6 +151,10 @@ lm64:
     je spin
     cmp $TESTGUEST_WINDOW, %eax
     je window
+    cmp $TESTGUEST_REVOKE, %eax
+    je revoke
+    cmp $TESTGUEST_INJECT, %eax
+    je inject
     mov $MSR_TSC, %ecx
     rdmsr
     call test_interrupt

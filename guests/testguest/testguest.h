@@ -12,6 +12,8 @@
 #define TESTGUEST_BENCH        2 // every mode, then CPUID exits and an empty loop timed (below)
 #define TESTGUEST_SPIN         3 // every mode, then counts for ever with interrupts on
 #define TESTGUEST_WINDOW       4 // every mode, a CLI phase the root ends, STI, an interrupt, done
+#define TESTGUEST_REVOKE       5 // every mode, a page the VMM takes away under the guest, done
+#define TESTGUEST_INJECT       6 // every mode, a #GP and a #UD the VMM injects on request, done
 
 // Guest-physical memory the guest uses; it needs RAM in [0, TESTGUEST_MEM_MIN).
 #define TESTGUEST_STACK_TOP 0x1f000 // below the page tables
@@ -45,6 +47,10 @@
 #define TESTGUEST_CLI_DONE  (TESTGUEST_SHARED + 0x18) // WINDOW: 1 right before the STI
 #define TESTGUEST_SPUN      (TESTGUEST_SHARED + 0x20) // SPIN: safety exits so far
 
+// REVOKE: 64-bit words in the shared page.
+#define TESTGUEST_REVOKE_READY (TESTGUEST_SHARED + 0x28) // 1 once the guest waits for the root
+#define TESTGUEST_REVOKE_GO    (TESTGUEST_SHARED + 0x30) // the root's word to read the page again
+
 // SPIN takes no exit, but for a safety exit (VMMCALL, MARK_SPUN) every SPIN_ROUNDS rounds,
 // seconds apart: a kernel that never interrupts the guest then fails a test, not hangs it.
 #define TESTGUEST_SPIN_ROUNDS 0x10000000
@@ -54,3 +60,27 @@
 #define TESTGUEST_IRQ_WINDOW 0x22
 #define TESTGUEST_CLI_TAIL   100000    // WINDOW: rounds with interrupts off after the root's word
 #define TESTGUEST_IRQ_WAIT   100000000 // WINDOW: rounds it waits for the interrupt after the STI
+
+// REVOKE: the guest fills the page at TESTGUEST_REVOKED (beyond its RAM, which the VMM maps
+// before the start) with TESTGUEST_PATTERN and says MARK_WRITTEN; it reads the pattern back
+// (the page's translation is in its TLB again after the exit), sets TESTGUEST_REVOKE_READY and
+// spins until the root's TESTGUEST_REVOKE_GO; meanwhile the VMM revokes the page. The guest then
+// reads the page's first word (a nested page fault there, after which the VMM maps a fresh
+// page), checks that the whole page reads zero, prints "guest: page is fresh" and says
+// MARK_FRESH. The wait takes no exit but a CPUID every TESTGUEST_SPIN_ROUNDS rounds, seconds
+// apart: a vCPU on another CPU than the revoking thread keeps running through the revoke.
+#define TESTGUEST_REVOKED      0xa00000
+#define TESTGUEST_PATTERN      0x5a17c0de0badf00dull
+#define TESTGUEST_MARK_WRITTEN 4
+#define TESTGUEST_MARK_FRESH   5
+
+// INJECT: VMMCALL MARK_GP_PLEASE asks for a #GP, MARK_UD_PLEASE for a #UD, each injected on
+// the reply: the handler runs with the instruction after the VMMCALL as its return address.
+// The handlers say MARK_GP_SEEN (RCX: the error code on the stack, RDX: the return RIP) and
+// MARK_UD_SEEN (RCX: the return RIP, RDX: the CS of the frame: no error code before them),
+// print "guest: #GP handler ran" and "guest: #UD handler ran", and return there.
+#define TESTGUEST_MARK_GP_PLEASE 6
+#define TESTGUEST_MARK_GP_SEEN   7
+#define TESTGUEST_MARK_UD_PLEASE 8
+#define TESTGUEST_MARK_UD_SEEN   9
+#define TESTGUEST_SEL_CODE64     0x18 // the guest's 64-bit code segment

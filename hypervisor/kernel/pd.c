@@ -141,7 +141,8 @@ enum nova_status pd_guest_space(struct pd *pd)
 }
 
 // Nested page entries are user entries and follow the host's paging mode (AMD APM Vol. 2,
-// 15.25.5); the guest's TLB is flushed on every entry, so unmapping needs no shootdown.
+// 15.25.5). The guest's TLB is flushed on every entry; a vCPU of this PD that runs on
+// another CPU right now is made to exit by the shootdown of pd_unmap_guest.
 enum nova_status pd_map_guest(struct pd *pd, uint64_t gpn, uint64_t pa, uint32_t perms)
 {
     enum nova_status st = pd_guest_space(pd);
@@ -158,6 +159,6 @@ bool pd_guest_mapped(const struct pd *pd, uint64_t gpn)
 
 void pd_unmap_guest(struct pd *pd, uint64_t gpn)
 {
-    if (pd->npt)
-        pt_unmap(pd->npt, gpn << PAGE_SHIFT);
+    if (pd->npt && pt_unmap(pd->npt, gpn << PAGE_SHIFT))
+        tlb_note_stale(pd->cpus); // its vCPUs run with this PD loaded
 }
