@@ -22,7 +22,7 @@
 #include "kernel/smp.h"
 #include "kernel/printk.h"
 #include "kernel/pt.h"
-#include "kernel/qemu_exit.h"
+#include "kernel/exit.h"
 #include "kernel/root.h"
 #include "kernel/sc.h"
 #include "kernel/sched.h"
@@ -187,7 +187,7 @@ void kernel_main(uint32_t magic, uint32_t info_phys)
         panic("boot: %s", err);
     char exit_mode[8];
     if (boot_cmdline_value(boot.cmdline, "exit", exit_mode, sizeof(exit_mode)))
-        qemu_exit_enable(!strcmp(exit_mode, "qemu"));
+        exit_select(exit_mode);
 
     cpuinfo_probe(&cpu);
     if (cpu.nx)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Kernel console output over the serial port, and panic.
 #include "kernel/printk.h"
-#include "kernel/qemu_exit.h"
+#include "kernel/exit.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/serial.h"
 #include "lib/format.h"
@@ -34,6 +34,6 @@ void panic(const char *fmt, ...)
     fmt_vformat(sink, 0, fmt, ap);
     printk("\n");
     va_end(ap);
-    qemu_exit(QEMU_EXIT_FAIL);
+    exit_emulator(false);
     cpu_stop();
 }

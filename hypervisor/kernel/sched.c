@@ -19,7 +19,7 @@
 #include "kernel/lock.h"
 #include "kernel/pd.h"
 #include "kernel/printk.h"
-#include "kernel/qemu_exit.h"
+#include "kernel/exit.h"
 #include "kernel/sc.h"
 #include "kernel/sm.h"
 #include "kernel/tlb.h"
@@ -156,7 +156,7 @@ static void idle(struct sched *s)
     while (!s->rq.mask) {
         if (nothing_can_wake()) {
             printk("kernel: every execution context has ended or waits; halting\n");
-            qemu_exit(QEMU_EXIT_FAIL);
+            exit_emulator(false);
             cpu_stop();
         }
         struct timeq_link *t = timeq_first(&s->tq);
