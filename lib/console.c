@@ -13,6 +13,7 @@
 #define REG_DATA 0
 #define REG_LSR  5
 #define LSR_THRE 0x20 // transmit holding register empty
+#define LSR_TEMT 0x40 // transmitter empty: the last character has left
 
 // Bounded wait: a missing or wedged UART must slow output down, not hang the program.
 #define TX_SPIN_LIMIT 100000
@@ -22,6 +23,12 @@ static void put_raw(char c)
     for (unsigned i = 0; i < TX_SPIN_LIMIT && !(io_inb(COM1 + REG_LSR) & LSR_THRE); i++)
         cpu_pause();
     io_outb(COM1 + REG_DATA, (uint8_t)c);
+}
+
+void con_drain(void)
+{
+    for (unsigned i = 0; i < TX_SPIN_LIMIT && !(io_inb(COM1 + REG_LSR) & LSR_TEMT); i++)
+        cpu_pause();
 }
 
 // Terminals want CR LF.

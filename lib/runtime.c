@@ -10,5 +10,9 @@ void nova_runtime_init(const struct nova_hip *hip)
     if (hip->signature != NOVA_HIP_SIGNATURE || hip->mod_count == 0)
         return;
     const char *line = hip->mod[0].cmdline;
-    nova_exit_use_qemu(cmdline_has_word(line, sizeof(hip->mod[0].cmdline), "exit=qemu"));
+    size_t max = sizeof(hip->mod[0].cmdline);
+    if (cmdline_has_word(line, max, "exit=qemu"))
+        nova_exit_use(NOVA_EXIT_QEMU);
+    else if (cmdline_has_word(line, max, "exit=bochs"))
+        nova_exit_use(NOVA_EXIT_BOCHS);
 }

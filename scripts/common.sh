@@ -5,7 +5,7 @@ set -euo pipefail
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 PACKAGES=(gcc binutils make meson ninja-build pkg-config python3 libcmocka-dev
-          grub-pc-bin grub-common xorriso mtools qemu-system-x86)
+          grub-pc-bin grub-common xorriso mtools qemu-system-x86 bochs bochsbios vgabios)
 
 step() { printf '==> %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

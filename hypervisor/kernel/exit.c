@@ -2,6 +2,7 @@
 // Ending the emulator with a verdict, the way the "exit=qemu" or "exit=bochs" option selects.
 #include "kernel/exit.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/serial.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 
@@ -18,6 +19,7 @@ void exit_emulator(bool pass)
     if (way == EXIT_NONE)
         return;
     printk("exit: %s\n", pass ? "pass" : "fail");
+    serial_drain();
     if (way == EXIT_QEMU)
         outl(QEMU_EXIT_PORT, pass ? QEMU_EXIT_PASS : QEMU_EXIT_FAIL);
     else

@@ -11,6 +11,7 @@
 #define REG_MCR  4
 #define REG_LSR  5
 #define LSR_THRE 0x20
+#define LSR_TEMT 0x40
 #define LCR_DLAB 0x80
 #define LCR_8N1  0x03
 
@@ -26,6 +27,13 @@ void serial_init(void)
     outb(COM1 + REG_LCR, LCR_8N1);
     outb(COM1 + REG_FCR, 0x07); // enable and clear FIFOs
     outb(COM1 + REG_MCR, 0x03); // DTR, RTS
+}
+
+// Bochs, unlike QEMU, drops what is still in the FIFO when it exits.
+void serial_drain(void)
+{
+    for (unsigned i = 0; i < TX_SPIN_LIMIT && !(inb(COM1 + REG_LSR) & LSR_TEMT); i++)
+        cpu_pause();
 }
 
 static void put_raw(char c)

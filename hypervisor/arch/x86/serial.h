@@ -4,3 +4,5 @@
 
 void serial_init(void);
 void serial_putc(char c);
+// Waits (bounded) until the UART has sent everything, before the machine goes away.
+void serial_drain(void);

@@ -15,5 +15,7 @@
 void con_set_lock(nova_sel sm);
 
 void con_putc(char c);
+// Waits (bounded) until the UART has sent everything: before the emulator goes away.
+void con_drain(void);
 void con_vprintf(const char *fmt, va_list ap);
 void con_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
