@@ -67,10 +67,11 @@ uint64_t vmt_sleep_us(uint64_t us)
 
 bool vmt_prepare(const struct nova_hip *h)
 {
-    const uint32_t need = NOVA_HIP_FTR_SVM | NOVA_HIP_FTR_NPT;
+    const uint32_t svm = NOVA_HIP_FTR_SVM | NOVA_HIP_FTR_NPT,
+                   vmx = NOVA_HIP_FTR_VMX | NOVA_HIP_FTR_EPT;
     hip = h;
-    if (!CHECK((hip->features & need) == need)) {
-        con_printf("vm: this machine offers no AMD SVM with nested paging\n");
+    if (!CHECK((hip->features & svm) == svm || (hip->features & vmx) == vmx)) {
+        con_printf("vm: this machine offers neither AMD SVM with nested paging nor VMX with EPT\n");
         return false;
     }
     guest = vmm_find_module(hip, VMT_MODULE);

@@ -17,6 +17,11 @@
 #define PD_ORDER 1
 _Static_assert(sizeof(struct pd) <= (4096 << PD_ORDER), "struct pd fits its allocation");
 
+// EPT leaf bits; intermediate entries (P, W, U) read as read, write, execute.
+#define EPT_W  0x2ull
+#define EPT_X  0x4ull
+#define EPT_WB (6ull << 3)
+
 static unsigned next_id;
 
 static bool active_here(const struct pd *pd) { return this_cpu()->active_pd == pd; }
@@ -140,6 +145,8 @@ enum nova_status pd_guest_space(struct pd *pd)
     return pd->npt ? NOVA_OK : NOVA_NO_MEM;
 }
 
+bool pd_guest_ept;
+
 // Nested page entries are user entries and follow the host's paging mode (AMD APM Vol. 2,
 // 15.25.5). The guest's TLB is flushed on every entry; a vCPU of this PD that runs on
 // another CPU right now is made to exit by the shootdown of pd_unmap_guest.
@@ -149,6 +156,10 @@ enum nova_status pd_map_guest(struct pd *pd, uint64_t gpn, uint64_t pa, uint32_t
     if (st != NOVA_OK)
         return st;
     uint64_t flags = PTE_U | (perms & NOVA_CRD_MEM_W ? PTE_W : 0) | (perms & NOVA_CRD_MEM_X ? 0 : PTE_NX);
+    // EPT: read (as PTE_P), write, execute, write-back memory type (Intel SDM Vol. 3, 29.3.2).
+    if (pd_guest_ept)
+        flags = (perms & NOVA_CRD_MEM_W ? EPT_W : 0) | (perms & NOVA_CRD_MEM_X ? EPT_X : 0) |
+                EPT_WB;
     return pt_map(pd->npt, gpn << PAGE_SHIFT, pa, flags, 0);
 }
 

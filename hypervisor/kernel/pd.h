@@ -38,6 +38,8 @@ bool pd_is_mapped(const struct pd *pd, uint64_t va);
 enum nova_status pd_guest_space(struct pd *pd) __attribute__((warn_unused_result));
 enum nova_status pd_map_guest(struct pd *pd, uint64_t gpn, uint64_t pa, uint32_t perms)
     __attribute__((warn_unused_result));
+// Set by the VMX backend: guest-physical spaces use EPT entries instead of nested page entries.
+extern bool pd_guest_ept;
 bool pd_guest_mapped(const struct pd *pd, uint64_t gpn);
 void pd_unmap_guest(struct pd *pd, uint64_t gpn);
 void pd_unmap(struct pd *pd, uint64_t va);

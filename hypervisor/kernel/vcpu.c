@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
-// One interface for virtual CPUs; each vendor backend (SVM now, VMX later) implements it.
+// One interface for virtual CPUs; each vendor backend (SVM, VMX) implements it.
 #include "kernel/vcpu.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/svm/svm.h"
+#include "arch/x86/vmx/vmx.h"
 #include "kernel/ec.h"
 #include "kernel/ipc.h"
 #include "kernel/lock.h"
+#include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/tlb.h"
 
@@ -15,6 +17,14 @@ void vcpu_select_backend(void)
 {
     if (svm_usable())
         vcpu_backend = &svm_ops;
+    else if (vmx_usable())
+        vcpu_backend = &vmx_ops;
+    if (vcpu_backend == &svm_ops)
+        printk("vcpu: SVM backend (NPT)\n");
+    else if (vcpu_backend == &vmx_ops)
+        printk("vcpu: VMX backend (EPT, VPID, unrestricted guest)\n");
+    else
+        printk("vcpu: no usable virtualization\n");
 }
 
 void vcpu_run(struct ec *ec)

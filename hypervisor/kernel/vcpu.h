@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// One interface for virtual CPUs; each vendor backend (SVM now, VMX later) implements it.
+// One interface for virtual CPUs; each vendor backend (SVM, VMX) implements it.
 #pragma once
 
 #include <stdbool.h>

@@ -76,6 +76,16 @@ void gdt_init(unsigned cpu)
 
 void tss_set_kernel_stack(uint64_t rsp0) { my_tss()->tss.rsp[0] = rsp0; }
 
+uint64_t tss_base(void) { return (uint64_t)my_tss(); }
+
+// A VM exit leaves TR with limit 0x67 (Intel SDM Vol. 3, 28.5.2), which hides the I/O bitmap:
+// load it again from the descriptor, whose busy type LTR needs cleared.
+void tss_reload(void)
+{
+    gdt[this_cpu()->id][SEL_TSS >> 3] &= ~(2ull << 40);
+    __asm__ volatile("ltr %w0" ::"r"(SEL_TSS) : "memory");
+}
+
 // A PD without I/O ports gets an offset past the TSS limit: every port is denied without
 // touching the bitmap. The bitmap is copied only when a PD with other ports runs.
 void tss_load_io_bitmap(const uint8_t *bitmap)
