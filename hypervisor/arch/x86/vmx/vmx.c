@@ -275,7 +275,12 @@ static unsigned vmx_run(struct vcpu *v)
     vmwrite(VMCS_HOST_CR3, read_cr3());
     vmwrite(VMCS_HOST_FS_BASE, rdmsr(MSR_FS_BASE));
     vmwrite(VMCS_HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+    // SWAPGS in the guest reaches the real IA32_KERNEL_GS_BASE: it is the guest's meanwhile.
+    uint64_t host_kgs = rdmsr(MSR_KERNEL_GS_BASE);
+    wrmsr(MSR_KERNEL_GS_BASE, v->guest_kgs);
     unsigned failed = vmx_enter(&v->g, v->launched);
+    v->guest_kgs = rdmsr(MSR_KERNEL_GS_BASE);
+    wrmsr(MSR_KERNEL_GS_BASE, host_kgs);
     tss_reload();
     if (failed)
         return NOVA_VMEXIT_INVALID;

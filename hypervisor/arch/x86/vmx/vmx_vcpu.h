@@ -39,6 +39,7 @@ struct vcpu {
     struct pd *pd;
     int cpu;       // where the VMCS was set up and is current (-1: not yet)
     bool launched; // VMRESUME from now on
+    uint64_t guest_kgs; // the guest\'s IA32_KERNEL_GS_BASE: SWAPGS does not exit
     uint16_t vpid;
 };
 
