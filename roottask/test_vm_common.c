@@ -6,6 +6,7 @@
 #include "nova-user/console.h"
 #include "nova-user/hypercall.h"
 #include "nova-user/string.h"
+#include "nova/vcpu.h"
 #include "pages.h"
 
 #define SETTLE_US 2000 // lets a stopping handler reach its park before the SC goes
@@ -65,6 +66,17 @@ uint64_t vmt_sleep_us(uint64_t us)
     return vmt_now_us() - start;
 }
 
+// Without the features a vCPU needs, the kernel refuses one with a status, not a crash.
+static void report_refused_vcpu(void)
+{
+    nova_sel sel = sel_alloc();
+    uint64_t out1, out2;
+    uint64_t st = nova_hypercall(NOVA_HC_CREATE_EC, NOVA_EC_VCPU, sel, NOVA_SEL_ROOT_PD, 0, 0, 0,
+                                 0, &out1, &out2);
+    if (CHECK(st == NOVA_BAD_FTR))
+        con_printf("vm: create_ec of a vCPU returned BAD_FTR\n");
+}
+
 bool vmt_prepare(const struct nova_hip *h)
 {
     const uint32_t svm = NOVA_HIP_FTR_SVM | NOVA_HIP_FTR_NPT,
@@ -72,6 +84,7 @@ bool vmt_prepare(const struct nova_hip *h)
     hip = h;
     if (!CHECK((hip->features & svm) == svm || (hip->features & vmx) == vmx)) {
         con_printf("vm: this machine offers neither AMD SVM with nested paging nor VMX with EPT\n");
+        report_refused_vcpu();
         return false;
     }
     guest = vmm_find_module(hip, VMT_MODULE);
